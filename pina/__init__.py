@@ -1,0 +1,10 @@
+"""pina: physics-informed neural networks and neural operators on PyTorch Lightning."""
+
+from .condition import Condition
+from .geometry import Location
+from .label_tensor import LabelTensor
+from .meta import __version__
+from .solvers import PINN
+from .trainer import Trainer
+
+__all__ = ["Condition", "LabelTensor", "Location", "PINN", "Trainer", "__version__"]

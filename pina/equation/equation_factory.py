@@ -1,0 +1,95 @@
+"""Ready-made equations: fixed values, gradients, fluxes and the Laplace equation."""
+
+from __future__ import annotations
+
+from torch import Tensor
+
+from ..label_tensor import LabelsLike, LabelTensor
+from ..operators import div, grad, laplacian
+from .equation import Equation
+
+__all__ = ["FixedValue", "FixedGradient", "FixedFlux", "Laplace"]
+
+
+class FixedValue(Equation):
+    r"""Dirichlet-type condition :math:`u_c = \text{value}`.
+
+    Args:
+        value: The prescribed value (a number or a tensor broadcastable to the
+            selected components).
+        components: Output labels it applies to (default all).
+    """
+
+    def __init__(self, value: float | Tensor, components: LabelsLike | None = None) -> None:
+        def equation(input_: LabelTensor, output_: LabelTensor) -> Tensor:
+            selected = output_ if components is None else output_.extract(components)
+            return selected.tensor - value
+
+        super().__init__(equation)
+        self.value = value
+        self.components = components
+
+
+class FixedGradient(Equation):
+    r"""Condition on the gradient :math:`\partial u_c / \partial x_v = \text{value}`.
+
+    Args:
+        value: The prescribed value.
+        components: Output labels to differentiate (default all).
+        d: Input labels to differentiate with respect to (default all).
+    """
+
+    def __init__(
+        self,
+        value: float | Tensor,
+        components: LabelsLike | None = None,
+        d: LabelsLike | None = None,
+    ) -> None:
+        def equation(input_: LabelTensor, output_: LabelTensor) -> Tensor:
+            return grad(output_, input_, components=components, d=d).tensor - value
+
+        super().__init__(equation)
+        self.value = value
+        self.components = components
+        self.d = d
+
+
+class FixedFlux(Equation):
+    r"""Condition on the divergence :math:`\nabla \cdot \mathbf{u} = \text{value}`.
+
+    Args:
+        value: The prescribed value.
+        components: Output labels forming the vector field (default all).
+        d: Input labels paired with ``components`` (default all).
+    """
+
+    def __init__(
+        self,
+        value: float | Tensor,
+        components: LabelsLike | None = None,
+        d: LabelsLike | None = None,
+    ) -> None:
+        def equation(input_: LabelTensor, output_: LabelTensor) -> Tensor:
+            return div(output_, input_, components=components, d=d).tensor - value
+
+        super().__init__(equation)
+        self.value = value
+        self.components = components
+        self.d = d
+
+
+class Laplace(Equation):
+    r"""The Laplace equation :math:`\Delta u_c = 0`.
+
+    Args:
+        components: Output labels (default all).
+        d: Input labels the Laplacian sums over (default all).
+    """
+
+    def __init__(self, components: LabelsLike | None = None, d: LabelsLike | None = None) -> None:
+        def equation(input_: LabelTensor, output_: LabelTensor) -> Tensor:
+            return laplacian(output_, input_, components=components, d=d).tensor
+
+        super().__init__(equation)
+        self.components = components
+        self.d = d

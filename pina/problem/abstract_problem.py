@@ -1,0 +1,204 @@
+"""The base of every problem: variables, conditions and their points."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..condition import Condition
+from ..geometry import CartesianDomain
+from ..label_tensor import LabelTensor
+from ..utils import merge_tensors
+
+__all__ = ["AbstractProblem"]
+
+_MODES = ("chebyshev", "grid", "latin", "lh", "random")
+
+
+class AbstractProblem:
+    """A differential or data-driven problem.
+
+    Subclasses set the class attributes ``output_variables`` (list of str) and
+    ``conditions`` (dict name -> :class:`~pina.condition.Condition`), plus the
+    domain of their kind (``spatial_domain``, ``temporal_domain``,
+    ``parameter_domain``). Kinds combine by multiple inheritance. Optionally
+    they define ``truth_solution(self, pts)``.
+
+    Each instance keeps its own points: ``input_pts`` maps a condition name to
+    the ``LabelTensor`` of its points. Conditions given with ``input_points``
+    have them from the start; conditions on a location get them from
+    :meth:`discretise_domain`.
+
+    Raises:
+        TypeError: At instantiation, if ``output_variables`` or ``conditions``
+            is missing or of the wrong type.
+    """
+
+    output_variables: list[str]
+    conditions: dict[str, Condition]
+
+    def __init__(self) -> None:
+        self._check_definition()
+        self.input_pts: dict[str, LabelTensor] = {}
+        self._have_sampled_points: dict[str, bool] = {}
+        for name, condition in self.conditions.items():
+            if condition.input_points is not None:
+                self.input_pts[name] = condition.input_points
+                self._have_sampled_points[name] = True
+            else:
+                self._have_sampled_points[name] = False
+
+    def _check_definition(self) -> None:
+        cls = type(self).__name__
+        outputs = getattr(self, "output_variables", None)
+        if not isinstance(outputs, list) or not all(isinstance(v, str) for v in outputs):
+            raise TypeError(
+                f"{cls}.output_variables must be a list of str, e.g. ['u']; got {outputs!r}."
+            )
+        conditions = getattr(self, "conditions", None)
+        if not isinstance(conditions, dict) or not all(
+            isinstance(c, Condition) for c in conditions.values()
+        ):
+            raise TypeError(
+                f"{cls}.conditions must be a dict of name -> Condition; got {conditions!r}."
+            )
+
+    # -------------------------------------------------------------- variables
+    @property
+    def input_variables(self) -> list[str]:
+        """Spatial, then temporal, then parameter variables.
+
+        A subclass may override it with a plain class attribute.
+        """
+        variables: list[str] = []
+        for attribute in ("spatial_variables", "temporal_variable", "parameters"):
+            value = getattr(self, attribute, None)
+            if value:
+                variables += list(value)
+        return variables
+
+    @property
+    def domain(self) -> CartesianDomain:
+        """The union of the kind domains (spatial, temporal, parameters) as one domain."""
+        domain: CartesianDomain | None = None
+        for attribute in ("spatial_domain", "temporal_domain", "parameter_domain"):
+            part = getattr(self, attribute, None)
+            if part is None:
+                continue
+            if not isinstance(part, CartesianDomain):
+                raise TypeError(
+                    f"{type(self).__name__}.{attribute} must be a CartesianDomain to build "
+                    f"the problem domain; got {type(part).__name__}."
+                )
+            if domain is None:
+                domain = CartesianDomain({**part.range_, **part.fixed_})
+            else:
+                domain.update(part)
+        if domain is None:
+            raise AttributeError(f"{type(self).__name__} defines no domain.")
+        return domain
+
+    # ---------------------------------------------------------------- sampling
+    def discretise_domain(
+        self,
+        n: int,
+        mode: str = "random",
+        variables: str | list[str] = "all",
+        locations: str | list[str] = "all",
+    ) -> None:
+        """Sample points in the locations of the conditions.
+
+        Sampling only some variables now and others later builds the Cartesian
+        product with what was sampled before (the new variables' columns come
+        first). Once a condition's points hold every input variable, sampling
+        it again replaces them.
+
+        Args:
+            n: Number of points (``random``/``lh``), or per variable
+                (``grid``/``chebyshev``, which give ``n**k`` points).
+            mode: ``'random'``, ``'lh'`` (``'latin'``), ``'grid'`` or ``'chebyshev'``.
+            variables: ``'all'`` (the input variables), a variable or a list.
+            locations: ``'all'`` (every condition defined on a location), a
+                condition name or a list of them.
+
+        Raises:
+            TypeError: If ``n`` is not an int.
+            ValueError: For a non-positive ``n``, an unknown mode, variable or
+                location, or a condition that has no location.
+        """
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise TypeError(f"n must be a positive int; got {n!r}.")
+        if n < 1:
+            raise ValueError(f"n must be a positive int; got {n!r}.")
+        if mode not in _MODES:
+            raise ValueError(f"mode={mode!r} is not supported; choose one of {list(_MODES)}.")
+        variable_list = self._names(variables, self.input_variables, "variables")
+        if locations == "all":
+            location_list = [name for name, c in self.conditions.items() if c.location is not None]
+        else:
+            location_list = self._names(locations, list(self.conditions), "locations")
+            for name in location_list:
+                if self.conditions[name].location is None:
+                    raise ValueError(
+                        f"locations={name!r}: condition {name!r} has no location to sample; "
+                        "its points are given by input_points."
+                    )
+        for name in location_list:
+            location = self.conditions[name].location
+            assert location is not None
+            samples = location.sample(n, mode, variables=variable_list)
+            previous = self.input_pts.get(name)
+            if previous is not None and not self._have_sampled_points[name]:
+                samples = merge_tensors([samples, previous])
+            self.input_pts[name] = samples
+            self._have_sampled_points[name] = set(self.input_variables) <= set(samples.labels)
+
+    @staticmethod
+    def _names(value: Any, valid: list[str], argument: str) -> list[str]:
+        if value == "all":
+            return list(valid)
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, (list, tuple)) or not all(isinstance(v, str) for v in names):
+            raise TypeError(f"{argument} must be 'all', a str or a list of str; got {value!r}.")
+        unknown = [v for v in names if v not in valid]
+        if unknown:
+            raise ValueError(f"{argument}={value!r}: {unknown!r} unknown; choose from {valid!r}.")
+        return list(names)
+
+    def add_points(self, new_points: dict[str, LabelTensor]) -> None:
+        """Add points to conditions that already have points.
+
+        Args:
+            new_points: Condition name -> ``LabelTensor`` with the same labels
+                as the condition's points (in any order).
+
+        Raises:
+            ValueError: For an unknown condition, a condition without points,
+                or different labels.
+        """
+        for name, points in new_points.items():
+            if name not in self.conditions:
+                raise ValueError(
+                    f"new_points has the condition {name!r}; choose from {list(self.conditions)!r}."
+                )
+            old = self.input_pts.get(name)
+            if old is None:
+                raise ValueError(
+                    f"condition {name!r} has no points yet; call discretise_domain first."
+                )
+            if not isinstance(points, LabelTensor) or set(points.labels) != set(old.labels):
+                labels = getattr(points, "labels", None)
+                raise ValueError(
+                    f"new_points[{name!r}] must be a LabelTensor with labels {old.labels!r}; "
+                    f"got labels {labels!r}."
+                )
+            self.input_pts[name] = LabelTensor.vstack([old, points])
+
+    @property
+    def have_sampled_points(self) -> bool:
+        """Whether every condition has points covering all input variables."""
+        return all(self._have_sampled_points.values())
+
+    @property
+    def not_sampled_points(self) -> list[str]:
+        """Names of the conditions whose points are missing or incomplete (empty if none)."""
+        return [name for name, done in self._have_sampled_points.items() if not done]

@@ -1,0 +1,273 @@
+r"""The base of the physics-informed solvers: the training step shared by every PINN."""
+
+from __future__ import annotations
+
+from abc import ABCMeta, abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from ...equation.equation_interface import EquationInterface
+from ...label_tensor import LabelTensor
+from ...problem import AbstractProblem
+from ..solver import SolverInterface
+
+__all__ = ["PINNInterface"]
+
+
+class PINNInterface(SolverInterface, metaclass=ABCMeta):
+    r"""Base class of the physics-informed solvers.
+
+    Each training step evaluates, for every condition :math:`c` in the batch,
+
+    * a physics condition: :math:`\mathcal{L}_c = \ell(0, \mathcal{A}_c[u](x_c))`,
+      the loss of its equation's residual at its points;
+    * a data condition: :math:`\mathcal{L}_c = \ell(u(x_c), y_c)`;
+
+    and minimises :math:`\sum_c w_c \mathcal{L}_c` with :math:`w_c` the
+    condition's ``data_weight``. The model is evaluated once per step on the
+    points of all conditions together (the models of PINNs act on each point
+    independently); :meth:`compute_residual` and :meth:`loss_data` reuse those
+    outputs, and derivatives are taken with respect to each condition's own
+    points.
+
+    Logged metrics, once per epoch (progress bar, ``trainer.logged_metrics``
+    and the logger): ``<condition>_loss`` (unweighted mean over the epoch's
+    steps) for every condition, and ``mean_loss``, the mean of those. Losses
+    stay on the device during the epoch (no host synchronisation per step).
+    A non-finite epoch loss stops training with a ``FloatingPointError``
+    naming the condition and the epoch.
+
+    Args:
+        models: See :class:`~pina.solvers.solver.SolverInterface`.
+        problem: See :class:`~pina.solvers.solver.SolverInterface`.
+        optimizers: See :class:`~pina.solvers.solver.SolverInterface`.
+        optimizers_kwargs: See :class:`~pina.solvers.solver.SolverInterface`.
+        extra_features: See :class:`~pina.solvers.solver.SolverInterface`.
+        loss: The loss :math:`\ell` (default ``torch.nn.MSELoss()``).
+
+    Raises:
+        TypeError: If ``loss`` is not a torch loss module.
+    """
+
+    def __init__(
+        self,
+        models: nn.Module | Sequence[nn.Module],
+        problem: AbstractProblem,
+        optimizers: Any,
+        optimizers_kwargs: Any,
+        extra_features: Sequence[Any] | None = None,
+        loss: nn.Module | None = None,
+    ) -> None:
+        super().__init__(models, problem, optimizers, optimizers_kwargs, extra_features)
+        if loss is None:
+            loss = nn.MSELoss()
+        if not isinstance(loss, nn.Module):
+            raise TypeError(
+                "loss must be a torch loss module instance such as torch.nn.MSELoss(); "
+                f"got {loss!r}."
+            )
+        self._loss = loss
+        self._params: Mapping[str, Tensor] | None = getattr(problem, "unknown_parameters", None)
+        self._condition_names = list(problem.conditions)
+        self._condition_index = {name: i for i, name in enumerate(self._condition_names)}
+        self._data_weights = [problem.conditions[n].data_weight for n in self._condition_names]
+        self._unit_weights = all(w == 1.0 for w in self._data_weights)
+        for name, condition in problem.conditions.items():
+            equation = condition.equation
+            if equation is not None and not isinstance(equation, EquationInterface):
+                raise TypeError(
+                    f"condition {name!r} has an equation of type {type(equation).__name__}."
+                )
+            if equation is not None and equation.takes_params and self._params is None:
+                raise ValueError(
+                    f"The equation of condition {name!r} takes params_ (three arguments) but "
+                    f"{type(problem).__name__} is not an InverseProblem with unknown parameters."
+                )
+        self._outputs_of_step: dict[int, LabelTensor] = {}
+        self._epoch_sum: Tensor | None = None
+        self._epoch_count = [0] * len(self._condition_names)
+        self._current_condition: str | None = None
+
+    @property
+    def loss(self) -> nn.Module:
+        r"""The loss :math:`\ell` applied to residuals and data."""
+        return self._loss
+
+    @property
+    def current_condition_name(self) -> str | None:
+        """Name of the condition whose loss is being computed (inside the training step)."""
+        return self._current_condition
+
+    # ------------------------------------------------------------ loss terms
+    @abstractmethod
+    def loss_phys(self, samples: LabelTensor, equation: EquationInterface) -> Tensor:
+        """Loss of a physics condition at its points.
+
+        Args:
+            samples: Points ``(n, k)`` labelled with the input variables,
+                requiring gradients.
+            equation: The condition's equation.
+
+        Returns:
+            A scalar tensor.
+        """
+
+    def loss_data(self, input_tensor: LabelTensor, output_tensor: LabelTensor) -> Tensor:
+        """Loss of a data condition: ``loss(model(input), output)``.
+
+        Args:
+            input_tensor: Inputs ``(n, k)``.
+            output_tensor: Expected outputs ``(n, j)``, labelled with output variables.
+
+        Returns:
+            A scalar tensor.
+        """
+        prediction = self._output_at(input_tensor)
+        if prediction.labels != output_tensor.labels:
+            prediction = prediction.extract(output_tensor.labels)
+        return self.loss(prediction.tensor, output_tensor.tensor)
+
+    def compute_residual(self, samples: LabelTensor, equation: EquationInterface) -> Tensor:
+        """Residual of ``equation`` for the model at ``samples``.
+
+        Args:
+            samples: Points ``(n, k)`` requiring gradients.
+            equation: The equation.
+
+        Returns:
+            The residual ``(n, r)``.
+        """
+        residual = equation.residual(samples, self._output_at(samples), self._params)
+        return residual.as_subclass(Tensor) if isinstance(residual, LabelTensor) else residual
+
+    def _output_at(self, points: LabelTensor) -> LabelTensor:
+        """The model output at ``points``: this step's shared forward pass, or a new one."""
+        output = self._outputs_of_step.get(id(points))
+        return output if output is not None else self.forward(points)
+
+    # --------------------------------------------------------- training step
+    def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
+        """Weighted sum of the condition losses of the batch (see the class doc)."""
+        conditions = self.problem.conditions
+        names: list[str] = []
+        points: list[LabelTensor] = []
+        for name, (inputs, _, _) in batch.items():
+            if inputs.shape[0] == 0:
+                continue
+            names.append(name)
+            if conditions[name].equation is not None:
+                inputs = inputs.detach().requires_grad_()
+            points.append(inputs)
+        self._evaluate_together(points)
+        losses: list[Tensor] = []
+        indices: list[int] = []
+        try:
+            for name, pts in zip(names, points):
+                self._current_condition = name
+                _, outputs, scale = batch[name]
+                equation = conditions[name].equation
+                if equation is not None:
+                    value = self.loss_phys(pts, equation)
+                else:
+                    value = self.loss_data(pts, outputs)
+                if scale != 1.0:
+                    value = value * scale
+                losses.append(value)
+                indices.append(self._condition_index[name])
+        finally:
+            self._outputs_of_step.clear()
+            self._current_condition = None
+        stacked = torch.stack(losses)
+        self._accumulate(stacked.detach(), indices, batch)
+        self._clamp_unknown_parameters()
+        if batch_idx == self.trainer.num_training_batches - 1:
+            self._log_epoch()
+        if self._unit_weights:
+            return stacked.sum()
+        weights = torch.tensor(
+            [self._data_weights[i] for i in indices], dtype=stacked.dtype, device=stacked.device
+        )
+        return (stacked * weights).sum()
+
+    def _evaluate_together(self, points: list[LabelTensor]) -> None:
+        """Evaluate the model once on all the points and remember each part's output."""
+        if not points:
+            return
+        if len(points) == 1:
+            self._outputs_of_step[id(points[0])] = self.forward(points[0])
+            return
+        joined = LabelTensor._from(torch.cat([p.tensor for p in points], dim=0), points[0].labels)
+        output = self.forward(joined)
+        plain, labels = output.tensor, output.labels
+        start = 0
+        for pts in points:
+            n = pts.shape[0]
+            self._outputs_of_step[id(pts)] = LabelTensor._from(plain.narrow(0, start, n), labels)
+            start += n
+
+    def _clamp_unknown_parameters(self) -> None:
+        """Keep the unknown parameters of an inverse problem in their range (inverse problems)."""
+
+    # --------------------------------------------------------------- logging
+    def _accumulate(self, losses: Tensor, indices: list[int], batch: dict[str, Any]) -> None:
+        n = len(self._condition_names)
+        if self._epoch_sum is None or self._epoch_sum.device != losses.device:
+            self._epoch_sum = torch.zeros(
+                n,
+                dtype=torch.float64 if losses.dtype == torch.float64 else torch.float32,
+                device=losses.device,
+            )
+        if len(indices) == n and indices == list(range(n)):
+            self._epoch_sum += losses
+        else:
+            index = torch.tensor(indices, device=losses.device)
+            self._epoch_sum.index_add_(0, index, losses.to(self._epoch_sum.dtype))
+        for name in batch:
+            self._epoch_count[self._condition_index[name]] += 1
+
+    def _log_epoch(self) -> None:
+        """Log each condition's mean loss over the epoch, and their mean, then reset."""
+        assert self._epoch_sum is not None
+        present = [i for i, c in enumerate(self._epoch_count) if c > 0]
+        counts = torch.tensor(
+            [self._epoch_count[i] for i in present],
+            dtype=self._epoch_sum.dtype,
+            device=self._epoch_sum.device,
+        )
+        means = self._epoch_sum[present] / counts
+        if self.trainer.world_size > 1:
+            means = self.trainer.strategy.reduce(means, reduce_op="mean")
+        finite = torch.isfinite(means)
+        if not bool(finite.all()):
+            bad = present[int((~finite).nonzero()[0])]
+            name = self._condition_names[bad]
+            value = float(means[present.index(bad)])
+            raise FloatingPointError(
+                f"The loss of condition {name!r} is {value} at epoch {self.current_epoch}; "
+                "training stopped. Check the condition's equation and data, or lower the "
+                "learning rate / use gradient_clip_val."
+            )
+        for i, value in zip(present, means):
+            self.log(
+                f"{self._condition_names[i]}_loss",
+                value,
+                prog_bar=True,
+                logger=True,
+                on_step=False,
+                on_epoch=True,
+                batch_size=1,
+            )
+        self.log(
+            "mean_loss",
+            means.mean(),
+            prog_bar=True,
+            logger=True,
+            on_step=False,
+            on_epoch=True,
+            batch_size=1,
+        )
+        self._epoch_sum.zero_()
+        self._epoch_count = [0] * len(self._condition_names)
