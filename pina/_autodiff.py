@@ -40,6 +40,11 @@ def gradient(output_: Tensor, input_: Tensor, components: list[int], d: list[int
     columns = []
     for c in components:
         u_c = output_[..., c]
+        if not u_c.requires_grad:
+            # u_c is not on the graph of input_ (e.g. the constant first
+            # derivative of a linear field): its derivative is zero.
+            columns.append(u_c.new_zeros(*u_c.shape, len(d), dtype=input_.dtype))
+            continue
         full = torch.autograd.grad(
             u_c,
             input_,

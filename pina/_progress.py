@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -14,9 +15,10 @@ class TimedProgressBar(TQDMProgressBar):
 
     Lightning's bar redraws several times per epoch, which dominates the epoch
     time of small problems (thousands of one-step epochs). This bar shows the
-    same content (epoch, steps, speed, the logged metrics) but only draws when
-    ``refresh_interval`` seconds have passed, and always draws the final state
-    when training ends.
+    same content (epoch, step in the epoch, steps per second, the logged
+    metrics) but draws only when ``refresh_interval`` seconds have passed since
+    the last drawing, and always draws the final state when training ends.
+    The speed shown is a running average over the recent steps.
 
     Args:
         refresh_interval: Seconds between redraws (default 0.25).
@@ -25,22 +27,14 @@ class TimedProgressBar(TQDMProgressBar):
     def __init__(self, refresh_interval: float = 0.25) -> None:
         super().__init__(refresh_rate=1)
         self.refresh_interval = refresh_interval
-        self._last_draw = -float("inf")
-        self._epoch_drawn = False
+        self._last_draw = -math.inf
+        self._last_step: float | None = None
+        self._step_time = 0.0
         self._epoch = 0
-
-    def _due(self) -> bool:
-        now = time.monotonic()
-        if now - self._last_draw >= self.refresh_interval:
-            self._last_draw = now
-            return True
-        return False
+        self._batch = 0
 
     def on_train_epoch_start(self, trainer: pl.Trainer, *args: Any) -> None:
         self._epoch = trainer.current_epoch
-        self._epoch_drawn = self._due()
-        if self._epoch_drawn:
-            super().on_train_epoch_start(trainer, *args)
 
     def on_train_batch_end(
         self,
@@ -50,22 +44,34 @@ class TimedProgressBar(TQDMProgressBar):
         batch: Any,
         batch_idx: int,
     ) -> None:
-        if not self._epoch_drawn and self._due():
-            super().on_train_epoch_start(trainer, pl_module)
-            self._epoch_drawn = True
-        if self._epoch_drawn:
-            super().on_train_batch_end(trainer, pl_module, outputs, batch, batch_idx)
+        now = time.monotonic()
+        if self._last_step is not None:
+            dt = now - self._last_step
+            self._step_time = dt if self._step_time == 0.0 else 0.9 * self._step_time + 0.1 * dt
+        self._last_step = now
+        self._batch = batch_idx + 1
+        if now - self._last_draw >= self.refresh_interval:
+            self._last_draw = now
+            self._draw(trainer, pl_module)
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if self._epoch_drawn:
-            super().on_train_epoch_end(trainer, pl_module)
+        """Nothing to do: the metrics of the epoch are shown at the next drawing."""
 
     def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        bar = self.train_progress_bar
-        if not bar.disable:
-            total = self.total_train_batches
-            bar.total = total if isinstance(total, int) else None
-            bar.n = bar.total or bar.n
-            bar.set_description(f"Epoch {self._epoch}", refresh=False)
-            bar.set_postfix(self.get_metrics(trainer, pl_module), refresh=True)
+        if self._last_step is not None:
+            self._draw(trainer, pl_module)
         super().on_train_end(trainer, pl_module)
+
+    def _draw(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        bar = self.train_progress_bar
+        if bar.disable:
+            return
+        total = self.total_train_batches
+        bar.total = int(total) if math.isfinite(total) else None
+        bar.smoothing = 0
+        bar.n = self._batch
+        # Make tqdm's rate (n / elapsed) show the running average step time.
+        bar.start_t = bar._time() - self._batch * self._step_time
+        bar.set_description(f"Epoch {self._epoch}", refresh=False)
+        bar.set_postfix(self.get_metrics(trainer, pl_module), refresh=False)
+        bar.refresh()

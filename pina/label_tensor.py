@@ -87,8 +87,12 @@ class LabelTensor(torch.Tensor):
     # ------------------------------------------------------------------ labels
     @property
     def labels(self) -> list[str]:
-        """The labels of the last dimension, a list of ``self.shape[-1]`` str."""
-        return self._labels
+        """The labels of the last dimension, a list of ``self.shape[-1]`` str.
+
+        A new list each time: editing it does not change the tensor (assign
+        ``t.labels = [...]`` to rename the columns).
+        """
+        return list(self._labels)
 
     @labels.setter
     def labels(self, labels: LabelsLike) -> None:
@@ -252,16 +256,18 @@ class LabelTensor(torch.Tensor):
 
         Raises:
             ValueError: If the list is empty or the label sets differ.
+            TypeError: If an item is not a ``LabelTensor``.
         """
         if len(label_tensors) == 0:
             raise ValueError("vstack needs at least one LabelTensor; got an empty list.")
-        labels = list(label_tensors[0].labels)
-        parts = []
         for i, lt in enumerate(label_tensors):
             if not isinstance(lt, LabelTensor):
                 raise TypeError(
                     f"label_tensors[{i}] must be a LabelTensor; got {type(lt).__name__}."
                 )
+        labels = label_tensors[0].labels
+        parts = []
+        for i, lt in enumerate(label_tensors):
             if set(lt.labels) != set(labels) or len(lt.labels) != len(labels):
                 raise ValueError(
                     f"label_tensors[{i}] has labels {lt.labels!r}; every tensor must carry "

@@ -40,8 +40,12 @@ def _resolve(
         else output_._label_indices(components, "components")
     )
     d_idx = list(range(input_.shape[-1])) if d is None else input_._label_indices(d, "d")
-    comp_names = [output_.labels[i] for i in comp_idx]
-    d_names = [input_.labels[i] for i in d_idx]
+    for name, idx in (("components", comp_idx), ("d", d_idx)):
+        if not idx:
+            raise ValueError(f"{name} must name at least one label; got an empty list.")
+    out_labels, in_labels = output_.labels, input_.labels
+    comp_names = [out_labels[i] for i in comp_idx]
+    d_names = [in_labels[i] for i in d_idx]
     return comp_names, comp_idx, d_names, d_idx
 
 

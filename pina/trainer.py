@@ -100,6 +100,9 @@ class Trainer(pl.Trainer):
         ):
             callbacks.append(TimedCheckpoint())
         callbacks.append(_PlacePoints(self._loader))
+        # The solvers log once per epoch, so Lightning's warning about epochs shorter
+        # than log_every_n_steps does not apply.
+        kwargs.setdefault("log_every_n_steps", 1)
         super().__init__(callbacks=callbacks, **kwargs)
         self._solver = solver
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..condition import Condition
-from ..geometry import CartesianDomain
+from ..geometry import CartesianDomain, Location
 from ..label_tensor import LabelTensor
 from ..utils import merge_tensors
 
@@ -65,36 +65,53 @@ class AbstractProblem:
     # -------------------------------------------------------------- variables
     @property
     def input_variables(self) -> list[str]:
-        """Spatial, then temporal, then parameter variables.
+        """Spatial, then temporal, then parameter variables, then ``custom_variables``.
 
         A subclass may override it with a plain class attribute.
         """
         variables: list[str] = []
-        for attribute in ("spatial_variables", "temporal_variable", "parameters"):
+        for attribute in (
+            "spatial_variables",
+            "temporal_variable",
+            "parameters",
+            "custom_variables",
+        ):
             value = getattr(self, attribute, None)
             if value:
                 variables += list(value)
         return variables
 
     @property
-    def domain(self) -> CartesianDomain:
-        """The union of the kind domains (spatial, temporal, parameters) as one domain."""
-        domain: CartesianDomain | None = None
-        for attribute in ("spatial_domain", "temporal_domain", "parameter_domain"):
-            part = getattr(self, attribute, None)
-            if part is None:
-                continue
+    def domain(self) -> Location:
+        """The domain of the problem's variables.
+
+        The union of the kind domains (spatial, temporal, parameters) as one new
+        :class:`~pina.geometry.CartesianDomain`, variables in that order; a
+        problem with a single kind domain that is not a ``CartesianDomain``
+        (e.g. an ``EllipsoidDomain``) gets that domain itself.
+
+        Raises:
+            AttributeError: If the problem defines no domain.
+            TypeError: If several kind domains are given and one is not a
+                ``CartesianDomain``.
+        """
+        parts = [
+            (attribute, getattr(self, attribute))
+            for attribute in ("spatial_domain", "temporal_domain", "parameter_domain")
+            if getattr(self, attribute, None) is not None
+        ]
+        if not parts:
+            raise AttributeError(f"{type(self).__name__} defines no domain.")
+        if len(parts) == 1 and not isinstance(parts[0][1], CartesianDomain):
+            return parts[0][1]
+        domain = CartesianDomain({})
+        for attribute, part in parts:
             if not isinstance(part, CartesianDomain):
                 raise TypeError(
                     f"{type(self).__name__}.{attribute} must be a CartesianDomain to build "
-                    f"the problem domain; got {type(part).__name__}."
+                    f"the problem domain as a union with the others; got {type(part).__name__}."
                 )
-            if domain is None:
-                domain = CartesianDomain({**part.range_, **part.fixed_})
-            else:
-                domain.update(part)
-        if domain is None:
-            raise AttributeError(f"{type(self).__name__} defines no domain.")
+            domain.update(part)
         return domain
 
     # ---------------------------------------------------------------- sampling

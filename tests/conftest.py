@@ -1,0 +1,135 @@
+"""Shared fixtures: the SimpleODE problem of the reference Trainer tutorial and helpers around it.
+
+The problem is ``u' = u`` on ``[0, 1]`` with ``u(0) = 1`` (solution ``exp(x)``), with the
+conditions ``x0`` (``FixedValue(1)`` at ``x = 0``) and ``D`` (the ODE on ``[0, 1]``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import torch
+from torch import Tensor, nn
+
+from pina import Condition
+from pina.equation import Equation, FixedValue
+from pina.geometry import CartesianDomain
+from pina.model import FeedForward
+from pina.operators import grad
+from pina.problem import SpatialProblem
+from pina.solvers import PINN
+
+
+def _ode_equation(input_, output_):
+    u_x = grad(output_, input_, components=["u"], d=["x"])
+    u = output_.extract(["u"])
+    return u_x - u
+
+
+class SimpleODE(SpatialProblem):
+    output_variables = ["u"]
+    spatial_domain = CartesianDomain({"x": [0, 1]})
+
+    conditions = {
+        "x0": Condition(location=CartesianDomain({"x": 0.0}), equation=FixedValue(1)),
+        "D": Condition(location=CartesianDomain({"x": [0, 1]}), equation=Equation(_ode_equation)),
+    }
+
+    def truth_solution(self, pts):
+        return torch.exp(pts.extract(["x"]))
+
+
+@pytest.fixture
+def simple_ode_class() -> type[SimpleODE]:
+    """The SimpleODE problem class (unsampled), e.g. to subclass with more conditions."""
+    return SimpleODE
+
+
+@pytest.fixture
+def make_problem() -> Callable[..., SimpleODE]:
+    """Factory of freshly sampled SimpleODE problems.
+
+    ``make_problem(n_x0=1, n_d=20, mode='lh', seed=0)`` samples ``x0`` with one random
+    point (always ``x = 0``) and ``D`` with ``n_d`` points, as the tutorial does.
+    """
+
+    def make(n_x0: int = 1, n_d: int = 20, mode: str = "lh", seed: int = 0) -> SimpleODE:
+        torch.manual_seed(seed)
+        problem = SimpleODE()
+        problem.discretise_domain(n_x0, "random", locations=["x0"])
+        problem.discretise_domain(n_d, mode, locations=["D"])
+        return problem
+
+    return make
+
+
+@pytest.fixture
+def make_model() -> Callable[..., FeedForward]:
+    """Factory of the tutorial's network (layers=[10, 10], tanh), seeded."""
+
+    def make(seed: int = 0, output_dimensions: int = 1) -> FeedForward:
+        torch.manual_seed(seed)
+        return FeedForward(
+            layers=[10, 10],
+            func=torch.nn.Tanh,
+            output_dimensions=output_dimensions,
+            input_dimensions=1,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_pinn(
+    make_problem: Callable[..., SimpleODE], make_model: Callable[..., FeedForward]
+) -> Callable[..., PINN]:
+    """Factory of PINNs on a fresh SimpleODE: ``make_pinn(seed=0, problem=None, **pinn_kwargs)``."""
+
+    def make(seed: int = 0, problem: SimpleODE | None = None, **kwargs: Any) -> PINN:
+        if problem is None:
+            problem = make_problem(seed=seed)
+        return PINN(problem, make_model(seed=seed), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def trainer_kwargs(tmp_path) -> dict[str, Any]:
+    """Quiet Trainer settings writing only under ``tmp_path``."""
+    return {
+        "accelerator": "cpu",
+        "default_root_dir": str(tmp_path),
+        "enable_model_summary": False,
+        "enable_progress_bar": False,
+        "log_every_n_steps": 1,
+    }
+
+
+def _ode_losses(model: nn.Module, problem: SimpleODE) -> dict[str, Tensor]:
+    x0 = problem.input_pts["x0"].tensor.detach()
+    x = problem.input_pts["D"].tensor.detach().clone().requires_grad_()
+    u0 = model(x0)
+    u = model(x)
+    (u_x,) = torch.autograd.grad(u.sum(), x, create_graph=True)
+    return {"x0": ((u0 - 1.0) ** 2).mean(), "D": ((u_x - u) ** 2).mean()}
+
+
+@pytest.fixture
+def ode_losses() -> Callable[[nn.Module, SimpleODE], dict[str, Tensor]]:
+    """By-hand SimpleODE losses of a plain network: ``{'x0': mean (u(0)-1)^2, 'D': mean (u'-u)^2}``.
+
+    Written with plain torch (no pina): the reference the logged losses are checked against.
+    """
+    return _ode_losses
+
+
+@pytest.fixture
+def parameters_of() -> Callable[[nn.Module], list[Tensor]]:
+    """Detached copies of a module's parameters."""
+
+    def copy(module: nn.Module) -> list[Tensor]:
+        return [p.detach().clone() for p in module.parameters()]
+
+    return copy
