@@ -23,50 +23,46 @@ CPU thread the whole script takes about a minute.
 import torch
 
 from pina import Condition, Trainer
-from pina.equation import Equation, FixedValue
-from pina.geometry import CartesianDomain
-from pina.model import FeedForward
-from pina.operators import grad
-from pina.problem import SpatialProblem
 from pina.solvers import PINN
-
+from pina.model import FeedForward
+from pina.problem import SpatialProblem
+from pina.operators import grad
+from pina.geometry import CartesianDomain
+from pina.equation import Equation, FixedValue
 
 class SimpleODE(SpatialProblem):
-    output_variables = ["u"]
-    spatial_domain = CartesianDomain({"x": [0, 1]})
+
+    output_variables = ['u']
+    spatial_domain = CartesianDomain({'x': [0, 1]})
 
     # defining the ode equation
     def ode_equation(input_, output_):
-        u_x = grad(output_, input_, components=["u"], d=["x"])
-        u = output_.extract(["u"])
+        u_x = grad(output_, input_, components=['u'], d=['x'])
+        u = output_.extract(['u'])
         return u_x - u
 
     # conditions to hold
     conditions = {
-        "x0": Condition(
-            location=CartesianDomain({"x": 0.0}), equation=FixedValue(1)
-        ),  # We fix initial condition to value 1
-        "D": Condition(
-            location=CartesianDomain({"x": [0, 1]}), equation=Equation(ode_equation)
-        ),  # We wrap the python equation using Equation
+        'x0': Condition(location=CartesianDomain({'x': 0.}), equation=FixedValue(1)),             # We fix initial condition to value 1
+        'D': Condition(location=CartesianDomain({'x': [0, 1]}), equation=Equation(ode_equation)), # We wrap the python equation using Equation
     }
 
     # defining the true solution
     def truth_solution(self, pts):
-        return torch.exp(pts.extract(["x"]))
-
+        return torch.exp(pts.extract(['x']))
+    
 
 # sampling for training
 problem = SimpleODE()
-problem.discretise_domain(1, "random", locations=["x0"])
-problem.discretise_domain(20, "lh", locations=["D"])
+problem.discretise_domain(1, 'random', locations=['x0'])
+problem.discretise_domain(20, 'lh', locations=['D'])
 
 # build the model
 model = FeedForward(
     layers=[10, 10],
     func=torch.nn.Tanh,
     output_dimensions=len(problem.output_variables),
-    input_dimensions=len(problem.input_variables),
+    input_dimensions=len(problem.input_variables)
 )
 
 # create the PINN object
@@ -80,7 +76,8 @@ trainer = Trainer(solver=pinn)
 # ----------------------------------------------------------------------------
 # Tutorial cell 3
 # ----------------------------------------------------------------------------
-trainer = Trainer(solver=pinn, accelerator="cpu")
+trainer = Trainer(solver=pinn,
+                  accelerator='cpu')
 
 # ----------------------------------------------------------------------------
 # Tutorial cell 4
@@ -94,52 +91,51 @@ for _ in range(3):
         layers=[10, 10],
         func=torch.nn.Tanh,
         output_dimensions=len(problem.output_variables),
-        input_dimensions=len(problem.input_variables),
+        input_dimensions=len(problem.input_variables)
     )
     pinn = PINN(problem, model)
-    trainer = Trainer(
-        solver=pinn,
-        accelerator="cpu",
-        logger=TensorBoardLogger(save_dir="simpleode"),
-        enable_model_summary=False,
-    )
+    trainer = Trainer(solver=pinn,
+                      accelerator='cpu',
+                      logger=TensorBoardLogger(save_dir='simpleode'),
+                      enable_model_summary=False)
     trainer.train()
 
 # ----------------------------------------------------------------------------
 # Tutorial cell 5
 # ----------------------------------------------------------------------------
-import torch
 from pytorch_lightning.callbacks import Callback
-
+import torch
 
 # define a simple callback
 class NaiveMetricTracker(Callback):
     def __init__(self):
         self.saved_metrics = []
 
-    def on_train_epoch_end(self, trainer, __):  # function called at the end of each epoch
-        self.saved_metrics.append({key: value for key, value in trainer.logged_metrics.items()})
-
+    def on_train_epoch_end(self, trainer, __): # function called at the end of each epoch
+        self.saved_metrics.append(
+            {key: value for key, value in trainer.logged_metrics.items()}
+        )
 
 # ----------------------------------------------------------------------------
 # Tutorial cell 6
 # ----------------------------------------------------------------------------
 model = FeedForward(
-    layers=[10, 10],
-    func=torch.nn.Tanh,
-    output_dimensions=len(problem.output_variables),
-    input_dimensions=len(problem.input_variables),
-)
+        layers=[10, 10],
+        func=torch.nn.Tanh,
+        output_dimensions=len(problem.output_variables),
+        input_dimensions=len(problem.input_variables)
+    )
 pinn = PINN(problem, model)
-trainer = Trainer(
-    solver=pinn, accelerator="cpu", enable_model_summary=False, callbacks=[NaiveMetricTracker()]
-)  # adding a callbacks
+trainer = Trainer(solver=pinn,
+                  accelerator='cpu',
+                  enable_model_summary=False,
+                  callbacks=[NaiveMetricTracker()])  # adding a callbacks
 trainer.train()
 
 # ----------------------------------------------------------------------------
 # Tutorial cell 7 (an expression in the notebook; printed here)
 # ----------------------------------------------------------------------------
-print(trainer.callbacks[0].saved_metrics[:3])  # only the first three epochs
+print(trainer.callbacks[0].saved_metrics[:3]) # only the first three epochs
 
 # ----------------------------------------------------------------------------
 # Tutorial cell 8
@@ -148,48 +144,44 @@ print(trainer.callbacks[0].saved_metrics[:3])  # only the first three epochs
 from pytorch_lightning.callbacks import EarlyStopping
 
 model = FeedForward(
-    layers=[10, 10],
-    func=torch.nn.Tanh,
-    output_dimensions=len(problem.output_variables),
-    input_dimensions=len(problem.input_variables),
-)
+        layers=[10, 10],
+        func=torch.nn.Tanh,
+        output_dimensions=len(problem.output_variables),
+        input_dimensions=len(problem.input_variables)
+    )
 pinn = PINN(problem, model)
-trainer = Trainer(
-    solver=pinn,
-    accelerator="cpu",
-    max_epochs=-1,
-    enable_model_summary=False,
-    callbacks=[EarlyStopping("mean_loss")],
-)  # adding a callbacks
+trainer = Trainer(solver=pinn,
+                  accelerator='cpu',
+                  max_epochs = -1,
+                  enable_model_summary=False,
+                  callbacks=[EarlyStopping('mean_loss')])  # adding a callbacks
 trainer.train()
 
 # ----------------------------------------------------------------------------
 # Tutorial cell 9
 # ----------------------------------------------------------------------------
-from pytorch_lightning import seed_everything
 from pytorch_lightning.callbacks import Timer
+from pytorch_lightning import seed_everything
 
 # setting the seed for reproducibility
 seed_everything(42, workers=True)
 
 model = FeedForward(
-    layers=[10, 10],
-    func=torch.nn.Tanh,
-    output_dimensions=len(problem.output_variables),
-    input_dimensions=len(problem.input_variables),
-)
+        layers=[10, 10],
+        func=torch.nn.Tanh,
+        output_dimensions=len(problem.output_variables),
+        input_dimensions=len(problem.input_variables)
+    )
 
 pinn = PINN(problem, model)
-trainer = Trainer(
-    solver=pinn,
-    accelerator="cpu",
-    deterministic=True,  # setting deterministic=True ensure reproducibility when a seed is imposed
-    max_epochs=2000,
-    enable_model_summary=False,
-    callbacks=[Timer()],
-)  # adding a callbacks
+trainer = Trainer(solver=pinn,
+                  accelerator='cpu',
+                  deterministic=True,  # setting deterministic=True ensure reproducibility when a seed is imposed
+                  max_epochs = 2000,
+                  enable_model_summary=False,
+                  callbacks=[Timer()])  # adding a callbacks
 trainer.train()
-print(f"Total training time {trainer.callbacks[0].time_elapsed('train'):.5f} s")
+print(f'Total training time {trainer.callbacks[0].time_elapsed("train"):.5f} s')
 
 # ----------------------------------------------------------------------------
 # Tutorial cell 10
@@ -200,22 +192,21 @@ from pytorch_lightning.callbacks import StochasticWeightAveraging
 seed_everything(42, workers=True)
 
 model = FeedForward(
-    layers=[10, 10],
-    func=torch.nn.Tanh,
-    output_dimensions=len(problem.output_variables),
-    input_dimensions=len(problem.input_variables),
-)
+        layers=[10, 10],
+        func=torch.nn.Tanh,
+        output_dimensions=len(problem.output_variables),
+        input_dimensions=len(problem.input_variables)
+    )
 pinn = PINN(problem, model)
-trainer = Trainer(
-    solver=pinn,
-    accelerator="cpu",
-    deterministic=True,
-    max_epochs=2000,
-    enable_model_summary=False,
-    callbacks=[Timer(), StochasticWeightAveraging(swa_lrs=0.005)],
-)  # adding StochasticWeightAveraging callbacks
+trainer = Trainer(solver=pinn,
+                  accelerator='cpu',
+                  deterministic=True,
+                  max_epochs = 2000,
+                  enable_model_summary=False,
+                  callbacks=[Timer(),
+                             StochasticWeightAveraging(swa_lrs=0.005)])  # adding StochasticWeightAveraging callbacks
 trainer.train()
-print(f"Total training time {trainer.callbacks[0].time_elapsed('train'):.5f} s")
+print(f'Total training time {trainer.callbacks[0].time_elapsed("train"):.5f} s')
 
 # ----------------------------------------------------------------------------
 # Tutorial cell 11
@@ -224,26 +215,25 @@ print(f"Total training time {trainer.callbacks[0].time_elapsed('train'):.5f} s")
 seed_everything(42, workers=True)
 
 model = FeedForward(
-    layers=[10, 10],
-    func=torch.nn.Tanh,
-    output_dimensions=len(problem.output_variables),
-    input_dimensions=len(problem.input_variables),
-)
+        layers=[10, 10],
+        func=torch.nn.Tanh,
+        output_dimensions=len(problem.output_variables),
+        input_dimensions=len(problem.input_variables)
+    )
 pinn = PINN(problem, model)
-trainer = Trainer(
-    solver=pinn,
-    accelerator="cpu",
-    max_epochs=2000,
-    enable_model_summary=False,
-    gradient_clip_val=0.1,  # clipping the gradient
-    callbacks=[Timer(), StochasticWeightAveraging(swa_lrs=0.005)],
-)
+trainer = Trainer(solver=pinn,
+                  accelerator='cpu',
+                  max_epochs = 2000,
+                  enable_model_summary=False,
+                  gradient_clip_val=0.1,          # clipping the gradient
+                  callbacks=[Timer(),
+                             StochasticWeightAveraging(swa_lrs=0.005)])
 trainer.train()
-print(f"Total training time {trainer.callbacks[0].time_elapsed('train'):.5f} s")
+print(f'Total training time {trainer.callbacks[0].time_elapsed("train"):.5f} s')
 
 # ----------------------------------------------------------------------------
 # After the tutorial: plots of the last run
 # ----------------------------------------------------------------------------
-from _demo_plots import save_demo_plots  # noqa: E402  (a helper module beside this script)
+from _demo_plots import save_demo_plots  # a helper module beside this script
 
-save_demo_plots(pinn, problem, trainer, output_dir="demo_output", tensorboard_dir="simpleode")
+save_demo_plots(pinn, problem, trainer, output_dir='demo_output', tensorboard_dir='simpleode')
