@@ -97,9 +97,12 @@ def run(case: str, epochs: int, seed: int) -> dict[str, object]:
     if case == "simpleode":
         net = mlp(1, spec.layers)
         losses = simpleode_loss(net, spec.n_interior, spec.mode)
+        n_points = {"x0": 1, "D": spec.n_interior}
     else:
         net = mlp(2, spec.layers)
         losses = poisson_loss(net, spec.n_interior, spec.n_side, spec.mode)
+        n_interior = spec.n_interior**2 if spec.mode == "grid" else spec.n_interior
+        n_points = {f"gamma{i}": spec.n_side for i in range(1, 5)} | {"D": n_interior}
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
 
     start = 0.0
@@ -126,6 +129,7 @@ def run(case: str, epochs: int, seed: int) -> dict[str, object]:
         # what PINA logs as mean_loss: the mean of the condition losses of the last epoch
         "mean_loss": float(sum(t.detach() for t in terms)) / len(terms),
         "rel_l2": relative_l2(pred, exact_solution(case, pts)),
+        "n_points": n_points,
     }
 
 

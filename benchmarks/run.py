@@ -73,6 +73,7 @@ class Measurements:
     losses: list[float] = field(default_factory=list)
     errors: list[float] = field(default_factory=list)
     failure: str | None = None
+    n_points: dict[str, int] | None = None
 
 
 @dataclass
@@ -152,9 +153,15 @@ def ensure_reference(venv: Path) -> Interpreter:
         except (OSError, subprocess.TimeoutExpired) as exc:
             return Interpreter(None, env, f"could not create the reference venv: {exc}")
         if proc.returncode != 0:
-            why = last_line(proc.stderr or proc.stdout)
+            text = proc.stderr or proc.stdout
+            errors = [ln for ln in text.splitlines() if ln.startswith("ERROR:")]
+            why = errors[0] if errors else last_line(text)
             return Interpreter(
-                None, env, f"could not create the reference venv ({' '.join(cmd[:4])} ...): {why}"
+                None,
+                env,
+                f"could not create the reference venv at {venv} ({' '.join(cmd[1:4])} ...: {why}); "
+                "it needs PyPI once, or PINA_BENCH_REF_VENV naming a venv with "
+                f"pina-mathlab=={REF_VERSION} and tensorboard",
             )
     version, err = probe(python, env)
     if version != REF_VERSION:
@@ -348,9 +355,19 @@ def main(argv: list[str] | None = None) -> int:
         m.speeds.append(eps)
         m.losses.append(res["mean_loss"])  # type: ignore[arg-type]
         m.errors.append(res["rel_l2"])  # type: ignore[arg-type]
+        m.n_points = res.get("n_points")  # type: ignore[assignment]
         if row.impl != "bare":
             seen[row.impl] = f"pina {res['pina_version']} from {res['pina_file']}"
         log(f"[{n}/{len(runnable)}] {spec.name:13s} {row.label:30s} {fmt_speed(spec, eps)}")
+
+    for spec in cases:  # every row must have trained on as many points
+        counts = {
+            row.label: results[(spec.name, row)].n_points
+            for row in ROWS
+            if (spec.name, row) in results and results[(spec.name, row)].n_points
+        }
+        if len({json.dumps(c, sort_keys=True) for c in counts.values()}) > 1:
+            notes.append(f"{spec.title}: rows trained on different numbers of points: {counts}")
 
     epochs_note = ", ".join(
         f"{s.title} {s.quick_epochs if args.quick else s.epochs}" for s in cases

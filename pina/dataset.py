@@ -198,8 +198,12 @@ class SamplePointLoader:
         self._chunks: dict[str, list[int]] = {}
         self._scales: dict[str, list[float]] = {}
         self._present: dict[str, list[bool]] = {}
+        # Each condition's leftover rows (n mod steps) go to the steps after the previous
+        # condition's, so no step holds more than ceil(rows / steps) <= batch_size rows.
+        offsets = [0] * world
         for name, sizes in shard_sizes.items():
-            per_rank = [[s.stop - s.start for s in _shard(n, self._n_batches)] for n in sizes]
+            per_rank = [_split(n, self._n_batches, offsets[r]) for r, n in enumerate(sizes)]
+            offsets = [(offsets[r] + n) % self._n_batches for r, n in enumerate(sizes)]
             local = per_rank[self._rank]
             totals = [sum(per_rank[r][b] for r in range(world)) for b in range(self._n_batches)]
             self._chunks[name] = local
@@ -259,6 +263,19 @@ def _shard(n: int, parts: int) -> list[slice]:
     for p in range(parts):
         bounds.append(bounds[-1] + base + (1 if p < extra else 0))
     return [slice(bounds[p], bounds[p + 1]) for p in range(parts)]
+
+
+def _split(n: int, parts: int, offset: int) -> list[int]:
+    """Sizes of ``parts`` chunks of ``n`` rows, as even as possible.
+
+    Each chunk gets ``n // parts`` rows; the ``n % parts`` chunks starting at
+    ``offset`` (cyclically) get one more.
+    """
+    base, extra = divmod(n, parts)
+    sizes = [base] * parts
+    for i in range(extra):
+        sizes[(offset + i) % parts] += 1
+    return sizes
 
 
 def _move(

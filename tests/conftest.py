@@ -6,11 +6,12 @@ conditions ``x0`` (``FixedValue(1)`` at ``x = 0``) and ``D`` (the ODE on ``[0, 1
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
 import torch
+from pytorch_lightning.callbacks import Callback
 from torch import Tensor, nn
 
 from pina import Condition
@@ -103,22 +104,31 @@ def trainer_kwargs(tmp_path) -> dict[str, Any]:
         "default_root_dir": str(tmp_path),
         "enable_model_summary": False,
         "enable_progress_bar": False,
-        "log_every_n_steps": 1,
     }
 
 
-def _ode_losses(model: nn.Module, problem: SimpleODE) -> dict[str, Tensor]:
-    x0 = problem.input_pts["x0"].tensor.detach()
-    x = problem.input_pts["D"].tensor.detach().clone().requires_grad_()
-    u0 = model(x0)
-    u = model(x)
-    (u_x,) = torch.autograd.grad(u.sum(), x, create_graph=True)
-    return {"x0": ((u0 - 1.0) ** 2).mean(), "D": ((u_x - u) ** 2).mean()}
+def _ode_losses(model: nn.Module, points: SimpleODE | Mapping[str, Tensor]) -> dict[str, Tensor]:
+    """By-hand losses of ``model`` at a problem's points, or at ``{'x0': ..., 'D': ...}``
+    (either may be missing: only the conditions given are computed)."""
+    if isinstance(points, SimpleODE):
+        points = {name: pts.tensor for name, pts in points.input_pts.items()}
+    dtype = next(model.parameters()).dtype
+    losses = {}
+    if "x0" in points:
+        u0 = model(points["x0"].detach().to(dtype).reshape(-1, 1))
+        losses["x0"] = ((u0 - 1.0) ** 2).mean()
+    if "D" in points:
+        x = points["D"].detach().to(dtype).reshape(-1, 1).requires_grad_()
+        u = model(x)
+        (u_x,) = torch.autograd.grad(u.sum(), x, create_graph=True)
+        losses["D"] = ((u_x - u) ** 2).mean()
+    return losses
 
 
 @pytest.fixture
-def ode_losses() -> Callable[[nn.Module, SimpleODE], dict[str, Tensor]]:
-    """By-hand SimpleODE losses of a plain network: ``{'x0': mean (u(0)-1)^2, 'D': mean (u'-u)^2}``.
+def ode_losses() -> Callable[[nn.Module, Any], dict[str, Tensor]]:
+    """By-hand SimpleODE losses of a plain network: ``{'x0': mean (u(0)-1)^2, 'D': mean (u'-u)^2}``
+    at a problem's points or at given points ``{'x0': (n, 1), 'D': (m, 1)}``.
 
     Written with plain torch (no pina): the reference the logged losses are checked against.
     """
@@ -133,3 +143,27 @@ def parameters_of() -> Callable[[nn.Module], list[Tensor]]:
         return [p.detach().clone() for p in module.parameters()]
 
     return copy
+
+
+class _HandLosses(Callback):
+    """At each epoch start, the by-hand losses of the current weights; at each epoch end, a
+    copy of ``trainer.logged_metrics`` (what the tutorial's naive tracker reads)."""
+
+    def __init__(self) -> None:
+        self.expected: list[dict[str, float]] = []
+        self.logged: list[dict[str, Tensor]] = []
+
+    def on_train_epoch_start(self, trainer, pl_module) -> None:
+        with torch.enable_grad():
+            losses = _ode_losses(pl_module.neural_net.torchmodel, pl_module.problem)
+        self.expected.append({f"{k}_loss": float(v.detach()) for k, v in losses.items()})
+
+    def on_train_epoch_end(self, trainer, pl_module) -> None:
+        self.logged.append({k: v.clone() for k, v in trainer.logged_metrics.items()})
+
+
+@pytest.fixture
+def hand_losses() -> _HandLosses:
+    """A callback keeping, per epoch, the by-hand losses of the weights the epoch starts from
+    (``.expected``, keys ``x0_loss``/``D_loss``) and the logged metrics at its end (``.logged``)."""
+    return _HandLosses()

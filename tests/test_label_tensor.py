@@ -410,12 +410,12 @@ def test_torch_save_load_roundtrip(t: LabelTensor, tmp_path: Path) -> None:
 
 def test_torch_save_load_in_containers(tmp_path: Path) -> None:
     path = tmp_path / "pts.pt"
-    data = {"D": LabelTensor(torch.rand(3, 2), ["x", "t"]), "u": [LabelTensor(torch.rand(3), "u")]}
-    torch.save(data, path)
+    points = LabelTensor(torch.rand(3, 2), ["x", "t"])
+    torch.save({"D": points, "u": [LabelTensor(torch.rand(3), "u")]}, path)
     out = torch.load(path)
     assert out["D"].labels == ["x", "t"]
     assert out["u"][0].labels == ["u"]
-    torch.testing.assert_close(out["D"].tensor, data["D"].tensor)
+    torch.testing.assert_close(out["D"].tensor, points.tensor)
 
 
 # ------------------------------------------------------------------------ PINA 0.1 files

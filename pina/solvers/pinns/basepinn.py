@@ -180,11 +180,24 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
         finally:
             self._outputs_of_step.clear()
             self._current_condition = None
-        stacked = torch.stack(losses)
+        zero: Tensor | None = None
+        if losses:
+            stacked = torch.stack(losses)
+        else:
+            # No point of this process in this step (small shards under a multi-process
+            # strategy): a zero loss on the graph of every parameter keeps the gradient
+            # all-reduce of the other processes in step.
+            zero = torch.zeros((), device=self.device)
+            for param in self.parameters():
+                if param.requires_grad:
+                    zero = zero + 0.0 * param.sum()
+            stacked = zero.detach().new_zeros(0)
         self._accumulate(stacked.detach(), indices, batch)
         self._clamp_unknown_parameters()
         if batch_idx == self.trainer.num_training_batches - 1:
             self._log_epoch()
+        if zero is not None:
+            return zero
         if self._unit_weights:
             return stacked.sum()
         weights = torch.tensor(
@@ -223,7 +236,7 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
         if len(indices) == n and indices == list(range(n)):
             self._epoch_sum += losses
         else:
-            index = torch.tensor(indices, device=losses.device)
+            index = torch.tensor(indices, dtype=torch.long, device=losses.device)
             self._epoch_sum.index_add_(0, index, losses.to(self._epoch_sum.dtype))
         for name in batch:
             self._epoch_count[self._condition_index[name]] += 1

@@ -1,0 +1,55 @@
+"""MetricTracker: one value per epoch of every logged metric, mean_loss included."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from pina import Trainer
+from pina.callbacks import MetricTracker
+
+METRICS = ("x0_loss", "D_loss", "mean_loss")
+
+
+def test_empty_before_training():
+    assert MetricTracker().metrics == {}
+
+
+@pytest.mark.parametrize("batch_size", [None, 5])
+def test_one_value_per_epoch_equal_to_the_losses(
+    make_pinn, trainer_kwargs, hand_losses, batch_size
+):
+    tracker = MetricTracker()
+    trainer = Trainer(
+        make_pinn(),
+        batch_size=batch_size,
+        max_epochs=4,
+        callbacks=[tracker, hand_losses],
+        **trainer_kwargs,
+    )
+    trainer.train()
+
+    metrics = tracker.metrics
+    assert set(metrics) == set(METRICS)
+    for name in METRICS:
+        assert metrics[name].shape == (4,)
+        assert metrics[name].dtype == torch.float32
+        logged = torch.stack([m[name] for m in hand_losses.logged])
+        assert torch.equal(metrics[name], logged)
+        assert float(metrics[name][-1]) == float(trainer.logged_metrics[name])
+    torch.testing.assert_close(
+        metrics["mean_loss"], (metrics["x0_loss"] + metrics["D_loss"]) / 2, rtol=1e-6, atol=0
+    )
+    if batch_size is None:  # one step per epoch: the epoch's loss is that of its first weights
+        for name in ("x0_loss", "D_loss"):
+            expected = torch.tensor([e[name] for e in hand_losses.expected])
+            torch.testing.assert_close(metrics[name], expected, rtol=1e-5, atol=1e-9)
+    assert metrics["mean_loss"][-1] < metrics["mean_loss"][0]
+
+
+def test_keeps_recording_when_training_continues(make_pinn, trainer_kwargs):
+    tracker = MetricTracker()
+    pinn = make_pinn()
+    Trainer(pinn, max_epochs=2, callbacks=[tracker], **trainer_kwargs).train()
+    Trainer(pinn, max_epochs=3, callbacks=[tracker], **trainer_kwargs).train()
+    assert all(values.shape == (5,) for values in tracker.metrics.values())

@@ -1,0 +1,223 @@
+"""The loader: batches of every condition, each point once per epoch, shards that add up."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from pina import Condition, LabelTensor, Trainer
+from pina.callbacks import MetricTracker
+from pina.dataset import DataPointDataset, SamplePointDataset, SamplePointLoader
+from pina.solvers import PINN
+
+
+class RecordingPINN(PINN):
+    """A PINN keeping the input points of every batch, grouped by epoch."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seen: list[list[dict[str, torch.Tensor]]] = []
+
+    def training_step(self, batch, batch_idx):
+        if batch_idx == 0:
+            self.seen.append([])
+        self.seen[-1].append({n: inp.tensor.detach().clone() for n, (inp, _, _) in batch.items()})
+        return super().training_step(batch, batch_idx)
+
+
+def _loader(problem, batch_size=None, shuffle=True) -> SamplePointLoader:
+    return SamplePointLoader(
+        SamplePointDataset(problem),
+        DataPointDataset(problem),
+        batch_size=batch_size,
+        shuffle=shuffle,
+    )
+
+
+def _sorted_rows(t: torch.Tensor) -> torch.Tensor:
+    return t.flatten().sort().values
+
+
+# ---------------------------------------------------------------------------- datasets
+def test_datasets_split_physics_and_data(simple_ode_class, make_problem):
+    problem = make_problem()
+    physics, data = SamplePointDataset(problem), DataPointDataset(problem)
+    assert physics.condition_names == ["x0", "D"]
+    assert len(physics) == 21
+    assert data.condition_names == [] and len(data) == 0
+    assert physics.input_pts["x0"].labels == ["x"]
+    assert torch.equal(physics.input_pts["x0"].tensor, torch.zeros(1, 1))
+    assert torch.equal(physics.input_pts["D"].tensor, problem.input_pts["D"].tensor)
+
+
+def test_full_batch_holds_every_point_once(make_problem):
+    problem = make_problem()
+    loader = _loader(problem)
+    assert len(loader) == 1
+    (batch,) = list(loader)
+    assert list(batch) == ["x0", "D"]
+    for name in ("x0", "D"):
+        inputs, outputs, scale = batch[name]
+        assert isinstance(inputs, LabelTensor) and inputs.labels == ["x"]
+        assert torch.equal(inputs.tensor, problem.input_pts[name].tensor)
+        assert outputs is None
+        assert scale == 1.0
+
+
+def test_data_condition_batches_carry_outputs(simple_ode_class):
+    x = torch.tensor([[0.25], [0.5], [0.75]])
+
+    class WithData(simple_ode_class):
+        conditions = {
+            **simple_ode_class.conditions,
+            "data": Condition(
+                input_points=LabelTensor(x, ["x"]),
+                output_points=LabelTensor(torch.exp(x), ["u"]),
+            ),
+        }
+
+    problem = WithData()
+    problem.discretise_domain(1, "random", locations=["x0"])
+    problem.discretise_domain(20, "lh", locations=["D"])
+    loader = _loader(problem, batch_size=8)
+    assert len(loader) == math.ceil(24 / 8)
+    inputs, outputs = [], []
+    for batch in loader:
+        assert set(batch) == {"x0", "D", "data"} or set(batch) == {"D", "data"}
+        xin, out, scale = batch["data"]
+        assert out.labels == ["u"] and scale == 1.0
+        torch.testing.assert_close(out.tensor, torch.exp(xin.tensor))  # pairs stay together
+        inputs.append(xin.tensor)
+        outputs.append(out.tensor)
+    assert torch.equal(_sorted_rows(torch.cat(inputs)), x.flatten())
+
+
+# ---------------------------------------------------------------------------- batch_size
+def test_batch_size_5_uses_every_point_once_per_epoch(make_problem, make_model, trainer_kwargs):
+    problem = make_problem()
+    pinn = RecordingPINN(problem, make_model())
+    trainer = Trainer(pinn, batch_size=5, max_epochs=3, **trainer_kwargs)
+    trainer.train()
+
+    assert trainer.num_training_batches == math.ceil(21 / 5) == 5
+    assert trainer.global_step == 3 * 5
+    assert len(pinn.seen) == 3
+    orders = []
+    for epoch in pinn.seen:
+        assert len(epoch) == 5
+        assert [sum(t.shape[0] for t in b.values()) for b in epoch] == [5, 4, 4, 4, 4]
+        assert all("D" in b for b in epoch)  # D is spread over every step
+        assert sum("x0" in b for b in epoch) == 1
+        names = set().union(*epoch)
+        assert names == {"x0", "D"}
+        for name in names:
+            points = torch.cat([b[name] for b in epoch if name in b])
+            assert points.shape == problem.input_pts[name].shape
+            expected = _sorted_rows(problem.input_pts[name].tensor)
+            assert torch.equal(_sorted_rows(points), expected)
+        orders.append(torch.cat([b["D"] for b in epoch]).flatten())
+    assert not torch.equal(orders[0], orders[1])  # reshuffled each epoch
+
+
+def test_batched_losses_are_the_full_losses_when_weights_are_fixed(
+    make_pinn, trainer_kwargs, ode_losses
+):
+    # D's 20 points split 4/4/4/4/4: the mean of the batch MSEs is the MSE over all points
+    pinn = make_pinn(optimizer_kwargs={"lr": 0.0})
+    expected = {
+        k: v.detach() for k, v in ode_losses(pinn.neural_net.torchmodel, pinn.problem).items()
+    }
+    tracker = MetricTracker()
+    Trainer(pinn, batch_size=5, max_epochs=2, callbacks=[tracker], **trainer_kwargs).train()
+    metrics = tracker.metrics
+    assert metrics["D_loss"].shape == (2,)
+    for value in metrics["D_loss"]:
+        assert float(value) == pytest.approx(float(expected["D"]), rel=1e-5)
+    for value in metrics["x0_loss"]:
+        assert float(value) == pytest.approx(float(expected["x0"]), rel=1e-6)
+
+
+@pytest.mark.parametrize(("batch_size", "n_batches"), [(1, 21), (7, 3), (20, 2), (21, 1), (100, 1)])
+def test_number_of_batches(make_problem, batch_size, n_batches):
+    loader = _loader(make_problem(), batch_size=batch_size)
+    assert len(loader) == n_batches == math.ceil(21 / batch_size)
+    batches = list(loader)
+    assert len(batches) == n_batches
+    assert sum(t.shape[0] for b in batches for (t, _, _) in b.values()) == 21
+    sizes = [sum(t.shape[0] for (t, _, _) in b.values()) for b in batches]
+    assert max(sizes) <= batch_size  # leftover points do not pile up in the first step
+    assert max(sizes) - min(sizes) <= 1
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "error"),
+    [(0, ValueError), (-1, ValueError), (2.5, TypeError), (True, TypeError), ("5", TypeError)],
+)
+def test_bad_batch_size(make_pinn, batch_size, error):
+    with pytest.raises(
+        error, match=rf"batch_size must be None or a positive int; got {batch_size!r}"
+    ):
+        Trainer(make_pinn(), batch_size=batch_size, accelerator="cpu")
+
+
+# ---------------------------------------------------------------------------- device / dtype
+def test_setup_moves_and_casts_once(make_problem):
+    problem = make_problem()
+    loader = _loader(problem, batch_size=7)
+    loader.setup("cpu", torch.float64)
+    for batch in loader:
+        for inputs, _, _ in batch.values():
+            assert inputs.dtype == torch.float64 and inputs.labels == ["x"]
+    assert problem.input_pts["D"].dtype == torch.float32  # the problem keeps its points
+
+
+# ---------------------------------------------------------------------------- sharding
+@pytest.mark.parametrize("world_size", [2, 3])
+@pytest.mark.parametrize("batch_size", [None, 3])
+def test_shards_cover_every_point_once_and_scales_give_the_global_mean(
+    make_problem, world_size, batch_size
+):
+    # What DDP does with the batches: every rank takes the mean of f over its points times
+    # `scale`; averaging those over the ranks must give the mean of f over all the points of
+    # the step, so averaged gradients and logged losses are the global ones.
+    problem = make_problem()
+    loaders = []
+    for rank in range(world_size):
+        loader = _loader(problem, batch_size=batch_size, shuffle=False)
+        loader.setup("cpu", None, rank, world_size)
+        loaders.append(loader)
+    n_steps = {len(loader) for loader in loaders}
+    assert len(n_steps) == 1  # every rank makes the same number of steps
+
+    def f(x):
+        return torch.cos(3 * x) + x**2
+
+    steps = list(zip(*(list(loader) for loader in loaders)))
+    for name in ("x0", "D"):
+        seen = []
+        for step in steps:
+            present = [name in batch for batch in step]
+            assert len(set(present)) == 1  # a condition is in a step on all ranks or on none
+            if not present[0]:
+                continue
+            parts = [batch[name] for batch in step]
+            points = torch.cat([p[0].tensor for p in parts])
+            seen.append(points)
+            averaged = (
+                sum(
+                    scale * f(inp.tensor).mean() if inp.shape[0] else torch.tensor(0.0)
+                    for inp, _, scale in parts
+                )
+                / world_size
+            )
+            assert float(averaged) == pytest.approx(float(f(points).mean()), rel=1e-6)
+            for inp, _, scale in parts:
+                assert (scale == 0.0) == (inp.shape[0] == 0)
+    for step in steps:
+        for batch in step:
+            rows = sum(inp.shape[0] for inp, _, _ in batch.values())
+            assert batch_size is None or rows <= batch_size
+        every = torch.cat(seen)
+        assert torch.equal(_sorted_rows(every), _sorted_rows(problem.input_pts[name].tensor))
