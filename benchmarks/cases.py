@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 
+import pytorch_lightning as pl
 import torch
 from _specs import CASES, emit, exact_solution, relative_l2, test_points
 from pytorch_lightning.callbacks import Callback
@@ -45,7 +46,7 @@ class SimpleODE(SpatialProblem):
     output_variables = ["u"]
     spatial_domain = CartesianDomain({"x": [0, 1]})
 
-    def ode_equation(input_, output_):  # noqa: N805 (the tutorial's unbound function)
+    def ode_equation(input_: LabelTensor, output_: LabelTensor) -> torch.Tensor:  # noqa: N805
         u_x = grad(output_, input_, components=["u"], d=["x"])
         u = output_.extract(["u"])
         return u_x - u
@@ -55,11 +56,11 @@ class SimpleODE(SpatialProblem):
         "D": Condition(location=CartesianDomain({"x": [0, 1]}), equation=Equation(ode_equation)),
     }
 
-    def truth_solution(self, pts):
+    def truth_solution(self, pts: LabelTensor) -> torch.Tensor:
         return torch.exp(pts.extract(["x"]))
 
 
-def poisson_equation(input_, output_):
+def poisson_equation(input_: LabelTensor, output_: LabelTensor) -> torch.Tensor:
     r"""Residual :math:`\Delta u + 2\pi^2 \sin(\pi x)\sin(\pi y)`."""
     x = input_.extract(["x"])
     y = input_.extract(["y"])
@@ -91,7 +92,7 @@ class Poisson(SpatialProblem):
         ),
     }
 
-    def truth_solution(self, pts):
+    def truth_solution(self, pts: LabelTensor) -> torch.Tensor:
         return torch.sin(math.pi * pts.extract(["x"])) * torch.sin(math.pi * pts.extract(["y"]))
 
 
@@ -124,15 +125,15 @@ class EpochTimer(Callback):
         self.stop: float | None = None
         self.timed_epochs = 0
 
-    def on_train_epoch_start(self, trainer, pl_module) -> None:
+    def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if trainer.current_epoch == 1:
             self.start = time.perf_counter()
 
-    def on_train_epoch_end(self, trainer, pl_module) -> None:
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if self.start is not None:
             self.timed_epochs += 1
 
-    def on_train_end(self, trainer, pl_module) -> None:
+    def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         self.stop = time.perf_counter()
 
 
