@@ -4,7 +4,8 @@ from .condition import Condition
 from .geometry import Location
 from .label_tensor import LabelTensor
 from .meta import __version__
+from .plotter import Plotter
 from .solvers import PINN
 from .trainer import Trainer
 
-__all__ = ["Condition", "LabelTensor", "Location", "PINN", "Trainer", "__version__"]
+__all__ = ["Condition", "LabelTensor", "Location", "PINN", "Plotter", "Trainer", "__version__"]

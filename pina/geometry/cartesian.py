@@ -119,6 +119,10 @@ class CartesianDomain(Location):
         spec = {k: list(v) if isinstance(v, tuple) else v for k, v in self._bounds.items()}
         return f"{type(self).__name__}({spec!r})"
 
+    def _measure(self) -> float:
+        """Volume of the box over its ranged variables (1 for a point): weights set operations."""
+        return math.prod(b - a for a, b in self.range_.values())
+
     # --------------------------------------------------------------- sampling
     def sample(
         self,
@@ -272,31 +276,31 @@ class CartesianDomain(Location):
         return inside
 
 
-def _parse_bound(name: str, value: object) -> float | tuple[float, float]:
-    """Validate one entry of ``cartesian_dict``: a fixed value or an ``[a, b]`` range."""
+def _parse_bound(
+    name: str, value: object, argument: str = "cartesian_dict"
+) -> float | tuple[float, float]:
+    """Validate one entry ``argument[name]``: a fixed value or an ``[a, b]`` range."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         if not math.isfinite(value):
-            raise ValueError(f"cartesian_dict[{name!r}]={value!r} must be a finite number.")
+            raise ValueError(f"{argument}[{name!r}]={value!r} must be a finite number.")
         return float(value)
     if isinstance(value, (list, tuple)):
         if len(value) != 2:
             raise ValueError(
-                f"cartesian_dict[{name!r}]={value!r} must be a range [a, b] of two numbers "
+                f"{argument}[{name!r}]={value!r} must be a range [a, b] of two numbers "
                 "or a single number."
             )
         if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value):
-            raise TypeError(
-                f"cartesian_dict[{name!r}]={value!r}: the range ends must be real numbers."
-            )
+            raise TypeError(f"{argument}[{name!r}]={value!r}: the range ends must be real numbers.")
         a, b = float(value[0]), float(value[1])
         if not (math.isfinite(a) and math.isfinite(b)):
-            raise ValueError(f"cartesian_dict[{name!r}]={value!r} must have finite ends.")
+            raise ValueError(f"{argument}[{name!r}]={value!r} must have finite ends.")
         if not a < b:
             hint = f"; for a fixed value write {name!r}: {a!r}" if a == b else ""
-            raise ValueError(f"cartesian_dict[{name!r}]={value!r} needs a < b{hint}.")
+            raise ValueError(f"{argument}[{name!r}]={value!r} needs a < b{hint}.")
         return (a, b)
     raise TypeError(
-        f"cartesian_dict[{name!r}] must be a range [a, b] or a single number; "
+        f"{argument}[{name!r}] must be a range [a, b] or a single number; "
         f"got {value!r} of type {type(value).__name__}."
     )
 
