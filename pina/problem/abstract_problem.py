@@ -20,8 +20,8 @@ class AbstractProblem:
     Subclasses set the class attributes ``output_variables`` (list of str) and
     ``conditions`` (dict name -> :class:`~pina.condition.Condition`), plus the
     domain of their kind (``spatial_domain``, ``temporal_domain``,
-    ``parameter_domain``). Kinds combine by multiple inheritance. Optionally
-    they define ``truth_solution(self, pts)``.
+    ``parameter_domain``, ``unknown_parameter_domain``). Kinds combine by
+    multiple inheritance. Optionally they define ``truth_solution(self, pts)``.
 
     Each instance keeps its own points: ``input_pts`` maps a condition name to
     the ``LabelTensor`` of its points. Conditions given with ``input_points``
@@ -29,15 +29,41 @@ class AbstractProblem:
     :meth:`discretise_domain`.
 
     Raises:
-        TypeError: At instantiation, if ``output_variables`` or ``conditions``
-            is missing or of the wrong type.
+        TypeError: When a subclass is defined, if it sets ``conditions`` but no
+            ``output_variables`` is defined (by it or a base class), or the
+            other way round, or one of them has the wrong type; at
+            instantiation, if either is missing or of the wrong type (a class
+            that sets neither is allowed, as an intermediate base class).
     """
 
     output_variables: list[str]
     conditions: dict[str, Condition]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__
+        if "output_variables" not in own and "conditions" not in own:
+            return  # an intermediate class (e.g. a kind of problem): checked when instantiated
+        outputs = getattr(cls, "output_variables", None)
+        conditions = getattr(cls, "conditions", None)
+        # A property is computed per instance: only the instantiation check can see it.
+        if isinstance(outputs, property):
+            outputs = []
+        if isinstance(conditions, property):
+            conditions = {}
+        prefix = ""
+        if outputs is None and "conditions" in own:
+            prefix = f"{cls.__name__} defines conditions but no output_variables: "
+        elif conditions is None and "output_variables" in own:
+            prefix = f"{cls.__name__} defines output_variables but no conditions: "
+        _check_definition(cls.__name__, outputs, conditions, prefix)
+
     def __init__(self) -> None:
-        self._check_definition()
+        _check_definition(
+            type(self).__name__,
+            getattr(self, "output_variables", None),
+            getattr(self, "conditions", None),
+        )
         self.input_pts: dict[str, LabelTensor] = {}
         self._have_sampled_points: dict[str, bool] = {}
         for name, condition in self.conditions.items():
@@ -46,21 +72,6 @@ class AbstractProblem:
                 self._have_sampled_points[name] = True
             else:
                 self._have_sampled_points[name] = False
-
-    def _check_definition(self) -> None:
-        cls = type(self).__name__
-        outputs = getattr(self, "output_variables", None)
-        if not isinstance(outputs, list) or not all(isinstance(v, str) for v in outputs):
-            raise TypeError(
-                f"{cls}.output_variables must be a list of str, e.g. ['u']; got {outputs!r}."
-            )
-        conditions = getattr(self, "conditions", None)
-        if not isinstance(conditions, dict) or not all(
-            isinstance(c, Condition) for c in conditions.values()
-        ):
-            raise TypeError(
-                f"{cls}.conditions must be a dict of name -> Condition; got {conditions!r}."
-            )
 
     # -------------------------------------------------------------- variables
     @property
@@ -184,18 +195,31 @@ class AbstractProblem:
     def add_points(self, new_points: dict[str, LabelTensor]) -> None:
         """Add points to conditions that already have points.
 
+        The points are appended to ``input_pts``; nothing changes if any entry
+        is rejected. A :class:`~pina.trainer.Trainer` takes its copy of the
+        points when it is created, so create the Trainer after ``add_points``
+        to train on the new points (a Trainer created before keeps the old ones).
+
         Args:
             new_points: Condition name -> ``LabelTensor`` with the same labels
                 as the condition's points (in any order).
 
         Raises:
             ValueError: For an unknown condition, a condition without points,
-                or different labels.
+                a data condition (``input_points`` + ``output_points``: new
+                inputs would have no outputs), or different labels.
         """
+        stacked: dict[str, LabelTensor] = {}
         for name, points in new_points.items():
             if name not in self.conditions:
                 raise ValueError(
                     f"new_points has the condition {name!r}; choose from {list(self.conditions)!r}."
+                )
+            if self.conditions[name].output_points is not None:
+                raise ValueError(
+                    f"condition {name!r} is a data condition (input_points + output_points): "
+                    "add_points cannot give new inputs their outputs. Define the condition "
+                    "with all the data instead, Condition(input_points=..., output_points=...)."
                 )
             old = self.input_pts.get(name)
             if old is None:
@@ -208,7 +232,8 @@ class AbstractProblem:
                     f"new_points[{name!r}] must be a LabelTensor with labels {old.labels!r}; "
                     f"got labels {labels!r}."
                 )
-            self.input_pts[name] = LabelTensor.vstack([old, points])
+            stacked[name] = LabelTensor.vstack([old, points])
+        self.input_pts.update(stacked)
 
     @property
     def have_sampled_points(self) -> bool:
@@ -219,3 +244,17 @@ class AbstractProblem:
     def not_sampled_points(self) -> list[str]:
         """Names of the conditions whose points are missing or incomplete (empty if none)."""
         return [name for name, done in self._have_sampled_points.items() if not done]
+
+
+def _check_definition(owner: str, outputs: object, conditions: object, prefix: str = "") -> None:
+    """Check ``output_variables`` (list of str) and ``conditions`` (dict name -> Condition)."""
+    if not isinstance(outputs, list) or not all(isinstance(v, str) for v in outputs):
+        raise TypeError(
+            f"{prefix}{owner}.output_variables must be a list of str, e.g. ['u']; got {outputs!r}."
+        )
+    if not isinstance(conditions, dict) or not all(
+        isinstance(k, str) and isinstance(c, Condition) for k, c in conditions.items()
+    ):
+        raise TypeError(
+            f"{prefix}{owner}.conditions must be a dict of name -> Condition; got {conditions!r}."
+        )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytorch_lightning as pl
 import torch
+from pytorch_lightning.core.optimizer import LightningOptimizer
 from torch import nn
 
 from ..model.network import Network
-from ..problem import AbstractProblem
+from ..problem import AbstractProblem, InverseProblem
 
 __all__ = ["SolverInterface"]
 
@@ -21,11 +22,26 @@ def _as_list(value: Any) -> list[Any]:
 
 
 class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
-    """Base class of the solvers: a ``pytorch_lightning.LightningModule``.
+    r"""Base class of the solvers: a ``pytorch_lightning.LightningModule``.
 
     Every model is wrapped in a :class:`~pina.model.network.Network` (which
     selects the input variables, appends the extra features and labels the
     output) and gets its own optimizer, built here over the model's parameters.
+
+    For an :class:`~pina.problem.InverseProblem`, the unknown parameters
+    :math:`\mu_j \in [a_j, b_j]` are trained with the first model:
+
+    * they are registered on the solver, in a ``torch.nn.ParameterDict``
+      holding the very ``Parameter`` objects of ``problem.unknown_parameters``
+      (so the problem's dict shows the trained values), which moves them with
+      the solver to its device and dtype and saves them in its ``state_dict``
+      and checkpoints (``load_from_checkpoint`` and ``ckpt_path=`` restore
+      them);
+    * the first optimizer holds them as a second parameter group (same
+      options as the model's; e.g. ``optimizers[0].param_groups[1]['lr']``
+      sets their own learning rate), except ``LBFGS``, which allows one group;
+    * after every optimizer step they are clamped into their range,
+      :math:`\mu_j \leftarrow \min(\max(\mu_j, a_j), b_j)`.
 
     Args:
         models: A model or a list of models (``torch.nn.Module``).
@@ -37,7 +53,8 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
 
     Raises:
         TypeError: For arguments of the wrong type.
-        ValueError: For lists whose lengths do not match the number of models.
+        ValueError: For lists whose lengths do not match the number of models,
+            or an unknown parameter outside its range.
     """
 
     def __init__(
@@ -80,9 +97,18 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
             Network(model, problem.input_variables, problem.output_variables, feats)
             for model, feats in zip(model_list, features)
         )
+        unknowns: dict[str, nn.Parameter] = {}
+        self._unknown_ranges: dict[str, list[float]] = {}
+        if isinstance(problem, InverseProblem):
+            unknowns = problem._check_unknown_parameters()
+            self._unknown_ranges = problem.unknown_parameter_domain.range_
+        # The same Parameter objects as the problem's (nn.ParameterDict does not copy them).
+        self._pina_unknown_parameters = nn.ParameterDict(unknowns)
         self._pina_optimizers = [
-            optimizer(network.parameters(), **kwargs)
-            for optimizer, kwargs, network in zip(optimizer_list, kwargs_list, self._pina_models)
+            _build_optimizer(optimizer, kwargs, network, list(unknowns.values()) if i == 0 else [])
+            for i, (optimizer, kwargs, network) in enumerate(
+                zip(optimizer_list, kwargs_list, self._pina_models)
+            )
         ]
 
     @staticmethod
@@ -118,6 +144,36 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
         """The problem being solved."""
         return self._pina_problem
 
+    # ------------------------------------------------------ unknown parameters
+    def optimizer_step(
+        self,
+        epoch: int,
+        batch_idx: int,
+        optimizer: torch.optim.Optimizer | LightningOptimizer,
+        optimizer_closure: Callable[[], Any] | None = None,
+    ) -> None:
+        """Lightning's optimizer step, then the clamping of the unknown parameters.
+
+        Clamping here, right after the step, means every later hook (callbacks'
+        ``on_train_batch_end``, checkpoints) sees parameters inside their range.
+        A subclass overriding this hook should call ``super().optimizer_step``;
+        a solver with manual optimization calls
+        :meth:`_clamp_unknown_parameters` after its own steps.
+        """
+        super().optimizer_step(epoch, batch_idx, optimizer, optimizer_closure)
+        self._clamp_unknown_parameters()
+
+    def _clamp_unknown_parameters(self) -> None:
+        r"""Clamp each unknown parameter into its range, in place: :math:`\mu_j \in [a_j, b_j]`.
+
+        A few in-place device operations, no host synchronisation; nothing for
+        problems without unknown parameters.
+        """
+        with torch.no_grad():
+            for name, param in self._pina_unknown_parameters.items():
+                low, high = self._unknown_ranges[name]
+                param.clamp_(low, high)
+
     @abstractmethod
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate the solver's model(s)."""
@@ -129,3 +185,18 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
     @abstractmethod
     def configure_optimizers(self) -> Any:
         """Optimizers and schedulers (see Lightning)."""
+
+
+def _build_optimizer(
+    optimizer: type[torch.optim.Optimizer],
+    kwargs: dict[str, Any],
+    network: nn.Module,
+    unknowns: list[nn.Parameter],
+) -> torch.optim.Optimizer:
+    """The optimizer of ``network``, with the ``unknowns`` as a second parameter group."""
+    params = list(network.parameters())
+    if not unknowns:
+        return optimizer(params, **kwargs)
+    if issubclass(optimizer, torch.optim.LBFGS):  # LBFGS allows a single parameter group
+        return optimizer(params + unknowns, **kwargs)
+    return optimizer([{"params": params}, {"params": unknowns}], **kwargs)

@@ -158,36 +158,77 @@ def test_domain_mixed_kinds_error() -> None:
 
 
 # ------------------------------------------------------------------------------ definition
-def test_missing_output_variables() -> None:
-    class P(SpatialProblem):
+def test_missing_output_variables_fails_at_definition() -> None:
+    with pytest.raises(
+        TypeError,
+        match=r"P defines conditions but no output_variables: "
+        r"P.output_variables must be a list of str, e.g. \['u'\]; got None",
+    ):
+
+        class P(SpatialProblem):
+            spatial_domain = CartesianDomain({"x": [0, 1]})
+            conditions: dict = {}
+
+
+def test_missing_conditions_fails_at_definition() -> None:
+    with pytest.raises(
+        TypeError,
+        match="P defines output_variables but no conditions: "
+        "P.conditions must be a dict of name -> Condition; got None",
+    ):
+
+        class P(SpatialProblem):
+            output_variables = ["u"]
+            spatial_domain = CartesianDomain({"x": [0, 1]})
+
+
+def test_conditions_of_wrong_type_fail_at_definition() -> None:
+    with pytest.raises(TypeError, match="P.conditions must be a dict of name -> Condition"):
+
+        class P(SpatialProblem):
+            output_variables = ["u"]
+            spatial_domain = CartesianDomain({"x": [0, 1]})
+            conditions = {"D": "not a condition"}  # type: ignore[dict-item]
+
+
+def test_output_variables_of_wrong_type_fail_at_definition() -> None:
+    with pytest.raises(
+        TypeError, match=r"P.output_variables must be a list of str, e.g. \['u'\]; got 'u'"
+    ):
+
+        class P(SpatialProblem):
+            output_variables = "u"  # type: ignore[assignment]
+            spatial_domain = CartesianDomain({"x": [0, 1]})
+            conditions: dict = {}
+
+
+def test_attributes_may_come_from_a_base_class() -> None:
+    class Base(SpatialProblem):  # neither attribute: an intermediate class is allowed
         spatial_domain = CartesianDomain({"x": [0, 1]})
+
+    class WithOutputs(Base):
+        output_variables = ["u", "v"]
         conditions: dict = {}
 
-    with pytest.raises(
-        TypeError, match=r"P.output_variables must be a list of str, e.g. \['u'\]; got None"
-    ):
-        P()
+    class OtherConditions(WithOutputs):  # output_variables inherited
+        conditions = {"D": Condition(location=CartesianDomain({"x": [0, 1]}), equation=Laplace())}
+
+    assert OtherConditions().output_variables == ["u", "v"]
+    with pytest.raises(TypeError, match="OtherOutputs.output_variables must be a list of str"):
+
+        class OtherOutputs(OtherConditions):  # conditions inherited, outputs checked
+            output_variables = ["u", 2]  # type: ignore[list-item]
 
 
-def test_missing_conditions() -> None:
-    class P(SpatialProblem):
-        output_variables = ["u"]
+def test_a_class_defining_neither_fails_at_instantiation() -> None:
+    class Intermediate(SpatialProblem):
         spatial_domain = CartesianDomain({"x": [0, 1]})
 
     with pytest.raises(
-        TypeError, match="P.conditions must be a dict of name -> Condition; got None"
+        TypeError,
+        match=r"Intermediate.output_variables must be a list of str, e.g. \['u'\]; got None",
     ):
-        P()
-
-
-def test_conditions_of_wrong_type() -> None:
-    class P(SpatialProblem):
-        output_variables = ["u"]
-        spatial_domain = CartesianDomain({"x": [0, 1]})
-        conditions = {"D": "not a condition"}  # type: ignore[dict-item]
-
-    with pytest.raises(TypeError, match="P.conditions must be a dict of name -> Condition"):
-        P()
+        Intermediate()
 
 
 # -------------------------------------------------------------------------------- sampling
@@ -329,12 +370,32 @@ def test_add_points_reorders_permuted_columns() -> None:
     torch.testing.assert_close(pts.tensor[4:], torch.tensor([[0.1, 0.9], [0.2, 0.8]]))
 
 
-def test_add_points_to_given_points_keeps_condition_data() -> None:
-    problem = Heat()
+def test_add_points_to_given_points_keeps_condition_points() -> None:
+    given = LabelTensor(torch.tensor([[0.5, 0.5, 0.1]]), ["x", "y", "t"])
+
+    class Given(Heat):
+        conditions = {**Heat.conditions, "given": Condition(input_points=given, equation=Laplace())}
+
+    problem = Given()
     extra = LabelTensor(torch.tensor([[0.3, 0.1, 0.2]]), ["t", "x", "y"])
-    problem.add_points({"data": extra})
-    torch.testing.assert_close(problem.input_pts["data"].tensor[-1], torch.tensor([0.1, 0.2, 0.3]))
-    assert DATA_IN.shape == (2, 3)  # the condition's own tensor is unchanged
+    problem.add_points({"given": extra})
+    torch.testing.assert_close(problem.input_pts["given"].tensor[-1], torch.tensor([0.1, 0.2, 0.3]))
+    assert given.shape == (1, 3)  # the condition's own tensor is unchanged
+
+
+def test_add_points_to_a_data_condition_fails_and_changes_nothing() -> None:
+    problem = Heat()
+    problem.discretise_domain(3, locations=["D"])
+    before = problem.input_pts["D"]
+    extra = LabelTensor(torch.tensor([[0.3, 0.1, 0.2]]), ["t", "x", "y"])
+    with pytest.raises(
+        ValueError,
+        match=r"condition 'data' is a data condition \(input_points \+ output_points\): "
+        "add_points cannot give new inputs their outputs",
+    ):
+        problem.add_points({"D": extra, "data": extra})
+    assert problem.input_pts["D"] is before
+    assert problem.input_pts["data"] is DATA_IN
 
 
 def test_add_points_errors() -> None:

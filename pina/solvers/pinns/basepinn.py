@@ -11,7 +11,7 @@ from torch import Tensor, nn
 
 from ...equation.equation_interface import EquationInterface
 from ...label_tensor import LabelTensor
-from ...problem import AbstractProblem
+from ...problem import AbstractProblem, InverseProblem
 from ..solver import SolverInterface
 
 __all__ = ["PINNInterface"]
@@ -22,16 +22,23 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
 
     Each training step evaluates, for every condition :math:`c` in the batch,
 
-    * a physics condition: :math:`\mathcal{L}_c = \ell(0, \mathcal{A}_c[u](x_c))`,
-      the loss of its equation's residual at its points;
-    * a data condition: :math:`\mathcal{L}_c = \ell(u(x_c), y_c)`;
+    * a physics condition (an ``equation`` on a ``location`` or on given
+      ``input_points``): :math:`\mathcal{L}_c = \ell(0, \mathcal{A}_c[u](x_c))`,
+      the loss of its equation's residual at its points; for an
+      :class:`~pina.problem.InverseProblem`, :math:`\mathcal{A}_c` may depend
+      on the unknown parameters :math:`\mu`, given to equations of three
+      arguments as ``params_`` (name -> tensor of shape ``(1,)``);
+    * a data condition (``input_points`` + ``output_points``):
+      :math:`\mathcal{L}_c = \ell(u(x_c), y_c)`, on the output columns of
+      :math:`y_c`;
 
     and minimises :math:`\sum_c w_c \mathcal{L}_c` with :math:`w_c` the
-    condition's ``data_weight``. The model is evaluated once per step on the
-    points of all conditions together (the models of PINNs act on each point
-    independently); :meth:`compute_residual` and :meth:`loss_data` reuse those
-    outputs, and derivatives are taken with respect to each condition's own
-    points.
+    condition's ``data_weight``, in one optimizer step over the model's
+    weights (and the unknown parameters of an inverse problem). The model is
+    evaluated once per step on the points of all conditions together (the
+    models of PINNs act on each point independently); :meth:`compute_residual`
+    and :meth:`loss_data` reuse those outputs, and derivatives are taken with
+    respect to each condition's own points.
 
     Logged metrics, once per epoch (progress bar, ``trainer.logged_metrics``
     and the logger): ``<condition>_loss`` (unweighted mean over the epoch's
@@ -50,6 +57,9 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
 
     Raises:
         TypeError: If ``loss`` is not a torch loss module.
+        ValueError: If an equation takes ``params_`` in a problem that is not
+            an ``InverseProblem``, or a data condition's ``output_points``
+            has labels that are not output variables.
     """
 
     def __init__(
@@ -70,7 +80,12 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
                 f"got {loss!r}."
             )
         self._loss = loss
-        self._params: Mapping[str, Tensor] | None = getattr(problem, "unknown_parameters", None)
+        # params_ of three-argument equations: the unknown parameters, name -> (1,) tensor.
+        self._params: Mapping[str, Tensor] | None = (
+            dict(self._pina_unknown_parameters.items())
+            if isinstance(problem, InverseProblem)
+            else None
+        )
         self._condition_names = list(problem.conditions)
         self._condition_index = {name: i for i, name in enumerate(self._condition_names)}
         self._data_weights = [problem.conditions[n].data_weight for n in self._condition_names]
@@ -85,6 +100,13 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
                 raise ValueError(
                     f"The equation of condition {name!r} takes params_ (three arguments) but "
                     f"{type(problem).__name__} is not an InverseProblem with unknown parameters."
+                )
+            outputs = condition.output_points
+            if outputs is not None and not set(outputs.labels) <= set(problem.output_variables):
+                raise ValueError(
+                    f"condition {name!r} has output_points labelled {outputs.labels!r}, but "
+                    f"the output variables of {type(problem).__name__} are "
+                    f"{problem.output_variables!r}; label the data with output variables."
                 )
         self._outputs_of_step: dict[int, LabelTensor] = {}
         self._epoch_sum: Tensor | None = None
@@ -193,7 +215,6 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
                     zero = zero + 0.0 * param.sum()
             stacked = zero.detach().new_zeros(0)
         self._accumulate(stacked.detach(), indices, batch)
-        self._clamp_unknown_parameters()
         if batch_idx == self.trainer.num_training_batches - 1:
             self._log_epoch()
         if zero is not None:
@@ -220,9 +241,6 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
             n = pts.shape[0]
             self._outputs_of_step[id(pts)] = LabelTensor._from(plain.narrow(0, start, n), labels)
             start += n
-
-    def _clamp_unknown_parameters(self) -> None:
-        """Keep the unknown parameters of an inverse problem in their range (inverse problems)."""
 
     # --------------------------------------------------------------- logging
     def _accumulate(self, losses: Tensor, indices: list[int], batch: dict[str, Any]) -> None:

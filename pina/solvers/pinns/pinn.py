@@ -31,7 +31,12 @@ class PINN(PINNInterface):
         \mathcal{L} = \sum_{c} w_c \, \frac{1}{N_c} \sum_{i=1}^{N_c}
         \ell\big(\mathcal{A}_c[u](x_i)\big),
 
-    with :math:`\ell` the squared error by default.
+    with :math:`\ell` the squared error by default. For an
+    :class:`~pina.problem.InverseProblem` the operators also depend on unknown
+    parameters :math:`\mu \in \prod_j [a_j, b_j]`, and the loss is minimised
+    over the network weights and :math:`\mu` together, :math:`\mu` being
+    clamped into its range after each step (see
+    :class:`~pina.solvers.solver.SolverInterface`).
 
     Args:
         problem: The problem.
