@@ -62,6 +62,9 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
             has labels that are not output variables.
     """
 
+    #: Conditions with at most this many points in a step share one forward pass.
+    shared_forward_rows: int = 1024
+
     def __init__(
         self,
         models: nn.Module | Sequence[nn.Module],
@@ -227,17 +230,24 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
         return (stacked * weights).sum()
 
     def _evaluate_together(self, points: list[LabelTensor]) -> None:
-        """Evaluate the model once on all the points and remember each part's output."""
-        if not points:
+        """Evaluate the model on the step's points and remember each condition's output.
+
+        Conditions with at most :attr:`shared_forward_rows` points in the step share
+        one forward pass (for small conditions the cost of a pass is mostly per-call
+        overhead); a larger condition gets its own pass, so that its derivatives do
+        not run through the rows of the others.
+        """
+        small = [p for p in points if p.shape[0] <= self.shared_forward_rows]
+        for pts in points:
+            if len(small) < 2 or pts.shape[0] > self.shared_forward_rows:
+                self._outputs_of_step[id(pts)] = self.forward(pts)
+        if len(small) < 2:
             return
-        if len(points) == 1:
-            self._outputs_of_step[id(points[0])] = self.forward(points[0])
-            return
-        joined = LabelTensor._from(torch.cat([p.tensor for p in points], dim=0), points[0].labels)
+        joined = LabelTensor._from(torch.cat([p.tensor for p in small], dim=0), small[0].labels)
         output = self.forward(joined)
         plain, labels = output.tensor, output.labels
         start = 0
-        for pts in points:
+        for pts in small:
             n = pts.shape[0]
             self._outputs_of_step[id(pts)] = LabelTensor._from(plain.narrow(0, start, n), labels)
             start += n
