@@ -2,5 +2,6 @@
 
 from .pinns import PINN, PINNInterface
 from .solver import SolverInterface
+from .supervised import SupervisedSolver
 
-__all__ = ["PINN", "PINNInterface", "SolverInterface"]
+__all__ = ["PINN", "PINNInterface", "SolverInterface", "SupervisedSolver"]

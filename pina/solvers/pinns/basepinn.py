@@ -12,6 +12,7 @@ from torch import Tensor, nn
 from ...equation.equation_interface import EquationInterface
 from ...label_tensor import LabelTensor
 from ...problem import AbstractProblem, InverseProblem
+from .._epoch_losses import EpochLosses
 from ..solver import SolverInterface
 
 __all__ = ["PINNInterface"]
@@ -89,10 +90,9 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
             if isinstance(problem, InverseProblem)
             else None
         )
-        self._condition_names = list(problem.conditions)
-        self._condition_index = {name: i for i, name in enumerate(self._condition_names)}
-        self._data_weights = [problem.conditions[n].data_weight for n in self._condition_names]
-        self._unit_weights = all(w == 1.0 for w in self._data_weights)
+        self._epoch_losses = EpochLosses(
+            list(problem.conditions), [c.data_weight for c in problem.conditions.values()]
+        )
         for name, condition in problem.conditions.items():
             equation = condition.equation
             if equation is not None and not isinstance(equation, EquationInterface):
@@ -112,8 +112,6 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
                     f"{problem.output_variables!r}; label the data with output variables."
                 )
         self._outputs_of_step: dict[int, LabelTensor] = {}
-        self._epoch_sum: Tensor | None = None
-        self._epoch_count = [0] * len(self._condition_names)
         self._current_condition: str | None = None
 
     @property
@@ -188,7 +186,6 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
             points.append(inputs)
         self._evaluate_together(points)
         losses: list[Tensor] = []
-        indices: list[int] = []
         try:
             for name, pts in zip(names, points):
                 self._current_condition = name
@@ -201,33 +198,10 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
                 if scale != 1.0:
                     value = value * scale
                 losses.append(value)
-                indices.append(self._condition_index[name])
         finally:
             self._outputs_of_step.clear()
             self._current_condition = None
-        zero: Tensor | None = None
-        if losses:
-            stacked = torch.stack(losses)
-        else:
-            # No point of this process in this step (small shards under a multi-process
-            # strategy): a zero loss on the graph of every parameter keeps the gradient
-            # all-reduce of the other processes in step.
-            zero = torch.zeros((), device=self.device)
-            for param in self.parameters():
-                if param.requires_grad:
-                    zero = zero + 0.0 * param.sum()
-            stacked = zero.detach().new_zeros(0)
-        self._accumulate(stacked.detach(), indices, batch)
-        if batch_idx == self.trainer.num_training_batches - 1:
-            self._log_epoch()
-        if zero is not None:
-            return zero
-        if self._unit_weights:
-            return stacked.sum()
-        weights = torch.tensor(
-            [self._data_weights[i] for i in indices], dtype=stacked.dtype, device=stacked.device
-        )
-        return (stacked * weights).sum()
+        return self._epoch_losses.step_total(self, losses, names, batch, batch_idx)
 
     def _evaluate_together(self, points: list[LabelTensor]) -> None:
         """Evaluate the model on the step's points and remember each condition's output.
@@ -251,64 +225,3 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
             n = pts.shape[0]
             self._outputs_of_step[id(pts)] = LabelTensor._from(plain.narrow(0, start, n), labels)
             start += n
-
-    # --------------------------------------------------------------- logging
-    def _accumulate(self, losses: Tensor, indices: list[int], batch: dict[str, Any]) -> None:
-        n = len(self._condition_names)
-        if self._epoch_sum is None or self._epoch_sum.device != losses.device:
-            self._epoch_sum = torch.zeros(
-                n,
-                dtype=torch.float64 if losses.dtype == torch.float64 else torch.float32,
-                device=losses.device,
-            )
-        if len(indices) == n and indices == list(range(n)):
-            self._epoch_sum += losses
-        else:
-            index = torch.tensor(indices, dtype=torch.long, device=losses.device)
-            self._epoch_sum.index_add_(0, index, losses.to(self._epoch_sum.dtype))
-        for name in batch:
-            self._epoch_count[self._condition_index[name]] += 1
-
-    def _log_epoch(self) -> None:
-        """Log each condition's mean loss over the epoch, and their mean, then reset."""
-        assert self._epoch_sum is not None
-        present = [i for i, c in enumerate(self._epoch_count) if c > 0]
-        counts = torch.tensor(
-            [self._epoch_count[i] for i in present],
-            dtype=self._epoch_sum.dtype,
-            device=self._epoch_sum.device,
-        )
-        means = self._epoch_sum[present] / counts
-        if self.trainer.world_size > 1:
-            means = self.trainer.strategy.reduce(means, reduce_op="mean")
-        finite = torch.isfinite(means)
-        if not bool(finite.all()):
-            bad = present[int((~finite).nonzero()[0])]
-            name = self._condition_names[bad]
-            value = float(means[present.index(bad)])
-            raise FloatingPointError(
-                f"The loss of condition {name!r} is {value} at epoch {self.current_epoch}; "
-                "training stopped. Check the condition's equation and data, or lower the "
-                "learning rate / use gradient_clip_val."
-            )
-        for i, value in zip(present, means):
-            self.log(
-                f"{self._condition_names[i]}_loss",
-                value,
-                prog_bar=True,
-                logger=True,
-                on_step=False,
-                on_epoch=True,
-                batch_size=1,
-            )
-        self.log(
-            "mean_loss",
-            means.mean(),
-            prog_bar=True,
-            logger=True,
-            on_step=False,
-            on_epoch=True,
-            batch_size=1,
-        )
-        self._epoch_sum.zero_()
-        self._epoch_count = [0] * len(self._condition_names)

@@ -1,0 +1,147 @@
+r"""Supervised learning of a map from input data to output data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from torch.optim.lr_scheduler import ConstantLR, LRScheduler
+
+from ..label_tensor import LabelTensor
+from ..problem import AbstractProblem
+from ._epoch_losses import EpochLosses
+from .solver import SolverInterface
+
+__all__ = ["SupervisedSolver"]
+
+
+class SupervisedSolver(SolverInterface):
+    r"""Fit a model :math:`\mathcal{M}` to input/output pairs.
+
+    Every condition of the problem must be a data condition
+    (``input_points`` + ``output_points``). Each step minimises
+
+    .. math::
+        \mathcal{L} = \sum_c w_c \, \ell\big(\mathcal{M}(v_c), u_c\big),
+
+    over the pairs :math:`(v_c, u_c)` of each condition in the batch, with
+    :math:`w_c` its ``data_weight`` and :math:`\ell` the loss (mean squared
+    error by default). Inputs may be point sets ``(n, k)`` or discretised fields
+    ``(n, *grid, k)`` (neural operators): the first dimension indexes samples,
+    which is what ``batch_size`` batches and what multi-process strategies shard.
+
+    Logged metrics are those of the PINN solvers: ``<condition>_loss`` for every
+    condition and ``mean_loss``, once per epoch.
+
+    Args:
+        problem: A problem with data conditions only.
+        model: The model; its output's last dimension must match the problem's
+            ``output_variables``.
+        extra_features: Modules whose outputs are appended to the inputs.
+        loss: The loss (default ``torch.nn.MSELoss()``).
+        optimizer: Optimizer class (default ``torch.optim.Adam``).
+        optimizer_kwargs: Its keyword arguments (default ``{'lr': 0.001}``).
+        scheduler: Learning-rate scheduler class (default ``ConstantLR``).
+        scheduler_kwargs: Its keyword arguments (default ``{'factor': 1, 'total_iters': 0}``).
+
+    Raises:
+        ValueError: If a condition is not a data condition.
+        TypeError: For arguments of the wrong type.
+    """
+
+    def __init__(
+        self,
+        problem: AbstractProblem,
+        model: nn.Module,
+        extra_features: list[nn.Module] | None = None,
+        loss: nn.Module | None = None,
+        optimizer: type[torch.optim.Optimizer] = torch.optim.Adam,
+        optimizer_kwargs: dict[str, Any] | None = None,
+        scheduler: type[LRScheduler] = ConstantLR,
+        scheduler_kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(
+            models=[model],
+            problem=problem,
+            optimizers=[optimizer],
+            optimizers_kwargs=[{"lr": 0.001} if optimizer_kwargs is None else optimizer_kwargs],
+            extra_features=extra_features,
+        )
+        not_data = [n for n, c in problem.conditions.items() if c.output_points is None]
+        if not_data:
+            raise ValueError(
+                f"SupervisedSolver trains on data conditions (input_points + output_points) "
+                f"only; the conditions {not_data!r} are not. Use PINN for physics conditions."
+            )
+        if loss is None:
+            loss = nn.MSELoss()
+        if not isinstance(loss, nn.Module):
+            raise TypeError(
+                "loss must be a torch loss module instance such as torch.nn.MSELoss(); "
+                f"got {loss!r}."
+            )
+        self._loss = loss
+        if scheduler_kwargs is None:
+            scheduler_kwargs = {"factor": 1, "total_iters": 0}
+        if not (isinstance(scheduler, type) and issubclass(scheduler, LRScheduler)):
+            raise TypeError(
+                "scheduler must be a torch.optim.lr_scheduler class such as ConstantLR; "
+                f"got {scheduler!r}."
+            )
+        if not isinstance(scheduler_kwargs, dict):
+            raise TypeError(f"scheduler_kwargs must be a dict; got {scheduler_kwargs!r}.")
+        self._scheduler = scheduler(self.optimizers[0], **scheduler_kwargs)
+        self._epoch_losses = EpochLosses(
+            list(problem.conditions), [c.data_weight for c in problem.conditions.values()]
+        )
+
+    @property
+    def neural_net(self) -> nn.Module:
+        """The model (wrapped in :class:`~pina.model.network.Network`)."""
+        return self.models[0]
+
+    @property
+    def scheduler(self) -> LRScheduler:
+        """The learning-rate scheduler."""
+        return self._scheduler
+
+    @property
+    def loss(self) -> nn.Module:
+        """The loss."""
+        return self._loss
+
+    def forward(self, x: LabelTensor) -> LabelTensor:
+        """Model output at ``x`` (``(n, ..., k)`` labelled with the input variables)."""
+        return self.neural_net(x)
+
+    def loss_data(self, input_pts: LabelTensor, output_pts: LabelTensor) -> Tensor:
+        """``loss(model(input_pts), output_pts)`` for one condition's batch.
+
+        Args:
+            input_pts: Inputs ``(n, ..., k)``.
+            output_pts: Expected outputs ``(n, ..., m)``, labelled with output variables.
+
+        Returns:
+            A scalar tensor.
+        """
+        prediction = self.forward(input_pts)
+        if prediction.labels != output_pts.labels:
+            prediction = prediction.extract(output_pts.labels)
+        return self.loss(prediction.tensor, output_pts.tensor)
+
+    def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
+        """Weighted sum of the data losses of the batch's conditions."""
+        losses: list[Tensor] = []
+        names: list[str] = []
+        for name, (inputs, outputs, scale) in batch.items():
+            if inputs.shape[0] == 0:
+                continue
+            value = self.loss_data(inputs, outputs)
+            losses.append(value * scale if scale != 1.0 else value)
+            names.append(name)
+        return self._epoch_losses.step_total(self, losses, names, batch, batch_idx)
+
+    def configure_optimizers(self) -> tuple[list[torch.optim.Optimizer], list[LRScheduler]]:
+        """The optimizer and its scheduler."""
+        return self.optimizers, [self.scheduler]
