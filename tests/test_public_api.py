@@ -19,6 +19,10 @@ PUBLIC_PACKAGES = [
     "pina.equation.equation_factory",
     "pina.model",
     "pina.model.network",
+    "pina.model.layers",
+    "pina.plotter",
+    "pina.loss",
+    "pina.adaptive_functions",
     "pina.solvers",
     "pina.callbacks",
     "pina.dataset",
@@ -38,13 +42,27 @@ def test_all_lists_exactly_existing_names(name: str) -> None:
 def test_star_import_gives_the_top_level_names() -> None:
     namespace: dict[str, object] = {}
     exec("from pina import *", namespace)
-    for name in ["LabelTensor", "Condition", "Trainer", "Location", "PINN"]:
+    for name in ["LabelTensor", "Condition", "Trainer", "Location", "PINN", "Plotter"]:
         assert name in namespace
     assert isinstance(namespace["__version__"], str)
 
 
 def test_import_paths_of_the_reference_tutorial_and_spec() -> None:
-    from pina import PINN, Condition, LabelTensor, Location, Trainer  # noqa: F401
+    from pina import PINN, Condition, LabelTensor, Location, Plotter, Trainer  # noqa: F401
+    from pina.adaptive_functions import (  # noqa: F401
+        AdaptiveCELU,
+        AdaptiveELU,
+        AdaptiveExp,
+        AdaptiveGELU,
+        AdaptiveMish,
+        AdaptiveReLU,
+        AdaptiveSigmoid,
+        AdaptiveSiLU,
+        AdaptiveSIREN,
+        AdaptiveSoftmax,
+        AdaptiveSoftmin,
+        AdaptiveTanh,
+    )
     from pina.callbacks import MetricTracker  # noqa: F401
     from pina.condition import Condition as Condition2
     from pina.dataset import DataPointDataset, SamplePointDataset, SamplePointLoader  # noqa: F401
@@ -61,11 +79,40 @@ def test_import_paths_of_the_reference_tutorial_and_spec() -> None:
     from pina.geometry import CartesianDomain  # noqa: F401
     from pina.geometry import Location as Location2
     from pina.label_tensor import LabelTensor as LabelTensor2
-    from pina.model import FeedForward, ResidualFeedForward  # noqa: F401
+    from pina.loss import LossInterface, LpLoss, PowerLoss  # noqa: F401
+    from pina.model import (  # noqa: F401
+        FNO,
+        AveragingNeuralOperator,
+        DeepONet,
+        FeedForward,
+        FourierIntegralKernel,
+        KernelNeuralOperator,
+        LowRankNeuralOperator,
+        MIONet,
+        MultiFeedForward,
+        ResidualFeedForward,
+    )
+    from pina.model.layers import (  # noqa: F401
+        AVNOBlock,
+        ContinuousConvBlock,
+        EnhancedLinear,
+        FourierBlock1D,
+        FourierBlock2D,
+        FourierBlock3D,
+        LowRankBlock,
+        PeriodicBoundaryEmbedding,
+        PODBlock,
+        ResidualBlock,
+        SpectralConvBlock1D,
+        SpectralConvBlock2D,
+        SpectralConvBlock3D,
+    )
     from pina.model.network import Network  # noqa: F401
     from pina.operators import advection, div, grad, laplacian  # noqa: F401
+    from pina.plotter import Plotter as Plotter2
     from pina.problem import (  # noqa: F401
         AbstractProblem,
+        InverseProblem,
         ParametricProblem,
         SpatialProblem,
         TimeDependentProblem,
@@ -87,3 +134,4 @@ def test_import_paths_of_the_reference_tutorial_and_spec() -> None:
     assert LabelTensor2 is LabelTensor
     assert PINN2 is PINN
     assert Trainer2 is Trainer
+    assert Plotter2 is Plotter
