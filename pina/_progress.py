@@ -75,3 +75,5 @@ class TimedProgressBar(TQDMProgressBar):
         bar.set_description(f"Epoch {self._epoch}", refresh=False)
         bar.set_postfix(self.get_metrics(trainer, pl_module), refresh=False)
         bar.refresh()
+        # tqdm ends the line on close only if it believes it printed since start_t.
+        bar.last_print_t = bar._time()
