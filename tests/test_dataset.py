@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 
 import pytest
 import torch
@@ -221,3 +222,94 @@ def test_shards_cover_every_point_once_and_scales_give_the_global_mean(
             assert batch_size is None or rows <= batch_size
         every = torch.cat(seen)
         assert torch.equal(_sorted_rows(every), _sorted_rows(problem.input_pts[name].tensor))
+
+
+# ---------------------------------------------------------------------------- shuffling
+def test_shuffling_uses_the_loaders_own_generator(make_problem):
+    problem = make_problem()
+    a = _loader(problem, batch_size=5)
+    b = SamplePointLoader(
+        SamplePointDataset(problem),
+        DataPointDataset(problem),
+        batch_size=5,
+        generator=torch.Generator().manual_seed(0),
+    )
+    b.generator.set_state(a.generator.get_state())
+
+    def epoch(loader):
+        return torch.cat([batch["D"][0].tensor for batch in loader]).flatten()
+
+    torch.manual_seed(123)
+    first = epoch(a)
+    torch.manual_seed(456)  # the global generator plays no part
+    assert torch.equal(epoch(b), first)
+    assert not torch.equal(epoch(a), first)  # the next epoch is another order
+    with pytest.raises(TypeError, match="generator must be a CPU torch.Generator or None"):
+        SamplePointLoader(SamplePointDataset(problem), DataPointDataset(problem), generator=0)
+
+
+# ---------------------------------------------------------------------------- replacing points
+@pytest.mark.parametrize("world_size", [1, 2, 3])
+def test_replaced_points_are_sharded_moved_and_used_next_epoch(make_problem, world_size):
+    problem = make_problem()
+    new = LabelTensor(torch.linspace(0, 1, 13).reshape(-1, 1), ["x"])
+    loaders = []
+    for rank in range(world_size):
+        loader = _loader(problem, batch_size=4)
+        loader.setup("cpu", torch.float64, rank, world_size)
+        loaders.append(loader)
+    running = [iter(loader) for loader in loaders]
+    started = [next(it) for it in running]  # an epoch is running
+    for loader in loaders:
+        loader.replace_points({"D": new})
+        assert loader.replaced == ["D"]
+        assert loader.points("D") is not new and torch.equal(loader.points("D").tensor, new)
+    # the running epoch finishes on the old points
+    old = [started[r]["D"][0].tensor for r in range(world_size)]
+    old += [b["D"][0].tensor for it in running for b in it if "D" in b]
+    assert torch.equal(_sorted_rows(torch.cat(old)), _sorted_rows(problem.input_pts["D"].tensor))
+    # the next one: every new point once over the ranks, in float64
+    n_steps = {len(loader) for loader in loaders}
+    assert len(n_steps) == 1
+    seen = []
+    for loader in loaders:
+        for batch in loader:
+            assert batch["D"][0].dtype == torch.float64 and batch["D"][0].labels == ["x"]
+            seen.append(batch["D"][0].tensor)
+    assert torch.equal(_sorted_rows(torch.cat(seen)), _sorted_rows(new.tensor).double())
+    assert torch.equal(problem.input_pts["D"].tensor, make_problem().input_pts["D"].tensor)
+
+
+def test_replace_points_checks_its_input(make_problem):
+    loader = _loader(make_problem(), batch_size=7)  # 3 steps
+    before = loader.points("D")
+    with pytest.raises(ValueError, match=r"physics conditions.*got 'E', choose from \['x0', 'D'\]"):
+        loader.replace_points({"E": before})
+    with pytest.raises(TypeError, match=r"points\['D'\] must be a LabelTensor; got Tensor"):
+        loader.replace_points({"D": before.tensor})
+    with pytest.raises(ValueError, match=r"labels \['x'\]; got shape \(3, 1\) and labels \['y'\]"):
+        loader.replace_points({"D": LabelTensor(torch.rand(3, 1), ["y"])})
+    with pytest.raises(ValueError, match=r"would make 4 steps per epoch instead of 3"):
+        loader.replace_points({"D": LabelTensor(torch.rand(25, 1), ["x"])}, fixed_steps=True)
+    assert loader.points("D") is before and loader.replaced == [] and len(loader) == 3
+    # extra columns are dropped; without fixed_steps the number of steps follows
+    loader.replace_points({"D": LabelTensor(torch.rand(25, 2), ["y", "x"])})
+    assert loader.points("D").labels == ["x"] and len(loader) == 4
+
+
+def test_state_round_trip(make_problem):
+    problem = make_problem()
+    a = _loader(problem, batch_size=5)
+    a.replace_points({"D": LabelTensor(torch.rand(20, 1), ["x"])})
+    list(a)  # an epoch moves the generator
+    state = a.get_state()
+    assert set(state) == {"generator", "points"} and list(state["points"]) == ["D"]
+    b = _loader(problem, batch_size=5)
+    b.set_state(state)
+    assert b.replaced == ["D"] and torch.equal(b.points("D").tensor, a.points("D").tensor)
+    # pickled (as strategy='ddp_spawn' does) with its generator's state
+    c = pickle.loads(pickle.dumps(a))
+    for batch_a, batch_b, batch_c in zip(a, b, c):
+        for name in batch_a:
+            assert torch.equal(batch_a[name][0].tensor, batch_b[name][0].tensor)
+            assert torch.equal(batch_a[name][0].tensor, batch_c[name][0].tensor)

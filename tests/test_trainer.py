@@ -445,3 +445,62 @@ def test_enable_checkpointing_false_writes_nothing(make_pinn, trainer_kwargs, tm
     assert trainer.checkpoint_callbacks == []
     trainer.train()
     assert _checkpoints(tmp_path) == []
+
+
+# ---------------------------------------------------------------------------- update_points
+class BatchPoints(Callback):
+    def __init__(self):
+        self.points: list[dict[str, torch.Tensor]] = []
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
+        self.points.append({name: inp.tensor.clone() for name, (inp, _, _) in batch.items()})
+
+
+def test_update_points_before_training_may_change_the_count(make_pinn, trainer_kwargs):
+    pinn = make_pinn()
+    record = BatchPoints()
+    trainer = Trainer(pinn, batch_size=7, max_epochs=1, callbacks=[record], **trainer_kwargs)
+    pinn.problem.discretise_domain(30, "grid", locations=["D"])
+    trainer.update_points("D")
+    trainer.train()
+    assert trainer.num_training_batches == 5  # ceil(31 / 7)
+    seen = torch.cat([p["D"] for p in record.points]).flatten().sort().values
+    assert torch.equal(seen, torch.linspace(0, 1, 30))
+
+
+def test_update_points_during_training_from_the_next_epoch(make_pinn, trainer_kwargs):
+    new = LabelTensor(torch.linspace(0, 1, 20).reshape(-1, 1), ["x"])
+
+    class Replace(Callback):
+        def on_train_epoch_end(self, trainer, pl_module):
+            if trainer.current_epoch == 0:
+                pl_module.problem.input_pts["D"] = new
+                trainer.update_points()  # every physics condition
+
+    pinn = make_pinn()
+    old = pinn.problem.input_pts["D"].tensor.clone()
+    record = BatchPoints()
+    trainer = Trainer(
+        pinn, max_epochs=2, precision="64-true", callbacks=[Replace(), record], **trainer_kwargs
+    )
+    trainer.train()
+    assert torch.equal(record.points[0]["D"], old.double())
+    assert torch.equal(record.points[1]["D"], new.tensor.double())
+
+
+def test_update_points_errors(make_pinn, trainer_kwargs):
+    pinn = make_pinn()
+    trainer = Trainer(pinn, batch_size=7, max_epochs=1, **trainer_kwargs)
+    with pytest.raises(ValueError, match=r"\['E'\] are not physics conditions; choose from"):
+        trainer.update_points(["D", "E"])
+    with pytest.raises(TypeError, match=r"names must be None, a condition name or a list"):
+        trainer.update_points(3)
+
+    class Grow(Callback):
+        def on_train_epoch_end(self, trainer, pl_module):
+            pl_module.problem.discretise_domain(40, "random", locations=["D"])
+            trainer.update_points("D")
+
+    trainer = Trainer(pinn, batch_size=7, max_epochs=1, callbacks=[Grow()], **trainer_kwargs)
+    with pytest.raises(ValueError, match=r"would make 6 steps per epoch instead of 3"):
+        trainer.train()
