@@ -174,6 +174,18 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
     # --------------------------------------------------------- training step
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
         """Weighted sum of the condition losses of the batch (see the class doc)."""
+        names, losses = self._condition_losses(batch)
+        return self._epoch_losses.step_total(self, losses, names, batch, batch_idx)
+
+    def _condition_losses(self, batch: dict[str, Any]) -> tuple[list[str], list[Tensor]]:
+        """The loss of each condition of the batch (:meth:`loss_phys` or :meth:`loss_data`).
+
+        Solvers with manual optimization call this from their own training step.
+
+        Returns:
+            The names of the conditions with points in the batch, and their
+            scalar losses (scaled for multi-process training).
+        """
         conditions = self.problem.conditions
         names: list[str] = []
         points: list[LabelTensor] = []
@@ -201,7 +213,7 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
         finally:
             self._outputs_of_step.clear()
             self._current_condition = None
-        return self._epoch_losses.step_total(self, losses, names, batch, batch_idx)
+        return names, losses
 
     def _evaluate_together(self, points: list[LabelTensor]) -> None:
         """Evaluate the model on the step's points and remember each condition's output.

@@ -1,0 +1,118 @@
+r"""The training step of PINNs trained as a two-player game (manual optimization)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pytorch_lightning as pl
+import torch
+from pytorch_lightning.core.optimizer import LightningOptimizer
+from torch import Tensor, nn
+from torch.optim.lr_scheduler import LRScheduler
+
+from .basepinn import PINNInterface
+
+
+class MinMaxPINN(PINNInterface):
+    r"""Base of the PINNs that solve :math:`\min_\theta \max_\phi G(\theta, \phi)`.
+
+    The model's weights :math:`\theta` (with the unknown parameters of an
+    inverse problem) descend and an adversary's :math:`\phi` ascend the same
+    objective :math:`G = \sum_c w_c G_c` (the subclass's :meth:`loss_phys` and
+    :meth:`loss_data` give each condition's :math:`G_c` as gradient and PINN's
+    loss as value). Each step is one simultaneous gradient descent-ascent
+    step: one forward and one backward pass give both gradients,
+
+    .. math::
+        \theta \leftarrow \mathrm{opt}_\theta(\nabla_\theta G), \qquad
+        \phi \leftarrow \mathrm{opt}_\phi(-\nabla_\phi G),
+
+    then the unknown parameters are clamped into their range.
+
+    The optimization is manual (``automatic_optimization = False``): the two
+    steps go through Lightning's ``LightningOptimizer`` wrappers, so
+    precision plugins apply and ``trainer.global_step`` counts both, i.e. it
+    advances by 2 per training step (Lightning's rule for manual
+    optimization; checkpoint names ``epoch=E-step=S.ckpt`` show it). The
+    schedulers are stepped at the end of every epoch. Lightning itself refuses
+    ``gradient_clip_val`` and ``accumulate_grad_batches > 1`` with manual
+    optimization (``MisconfigurationException`` naming the option, before
+    training starts), as well as ``StochasticWeightAveraging`` (two optimizers).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.automatic_optimization = False
+        self._schedulers: list[LRScheduler] = []
+
+    def _set_schedulers(
+        self,
+        names: Sequence[str],
+        schedulers: Sequence[type[LRScheduler]],
+        schedulers_kwargs: Sequence[dict[str, Any] | None],
+    ) -> None:
+        """Build one scheduler per optimizer (after both optimizers exist)."""
+        for optimizer in self.optimizers:
+            if isinstance(optimizer, torch.optim.LBFGS):
+                raise ValueError(
+                    f"{type(self).__name__} takes one gradient step per optimizer and training "
+                    "step, which LBFGS (a closure-driven line search) cannot do; choose e.g. "
+                    "torch.optim.Adam."
+                )
+        for name, scheduler, kwargs, optimizer in zip(
+            names, schedulers, schedulers_kwargs, self.optimizers
+        ):
+            if not (isinstance(scheduler, type) and issubclass(scheduler, LRScheduler)):
+                raise TypeError(
+                    f"{name} must be a torch.optim.lr_scheduler class such as ConstantLR; "
+                    f"got {scheduler!r}."
+                )
+            if kwargs is None:
+                kwargs = {"factor": 1, "total_iters": 0}
+            if not isinstance(kwargs, dict):
+                raise TypeError(f"{name}_kwargs must be a dict; got {kwargs!r}.")
+            self._schedulers.append(scheduler(optimizer, **kwargs))
+
+    @staticmethod
+    def _check_optimizer(name: str, optimizer: Any) -> None:
+        if not (isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer)):
+            raise TypeError(
+                f"{name} must be a torch.optim.Optimizer class such as torch.optim.Adam "
+                f"(not an instance); got {optimizer!r}."
+            )
+
+    def _adversary_parameters(self) -> Iterator[nn.Parameter]:
+        r"""The parameters :math:`\phi` that ascend :math:`G` (those of the second optimizer)."""
+        for group in self.optimizers[1].param_groups:
+            yield from group["params"]
+
+    def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
+        """One simultaneous descent (model) and ascent (adversary) step; see the class doc."""
+        names, losses = self._condition_losses(batch)
+        total = self._epoch_losses.step_total(self, losses, names, batch, batch_idx)
+        wrapped = pl.LightningModule.optimizers(self)
+        assert isinstance(wrapped, list) and len(wrapped) == 2
+        model_optimizer, adversary_optimizer = wrapped
+        assert isinstance(model_optimizer, LightningOptimizer)
+        assert isinstance(adversary_optimizer, LightningOptimizer)
+        model_optimizer.zero_grad()
+        adversary_optimizer.zero_grad()
+        self.manual_backward(total)
+        with torch.no_grad():
+            for param in self._adversary_parameters():
+                if param.grad is not None:
+                    param.grad.neg_()
+        model_optimizer.step()
+        adversary_optimizer.step()
+        self._clamp_unknown_parameters()
+        return total.detach()
+
+    def on_train_epoch_end(self) -> None:
+        """Step the learning-rate schedulers (manual optimization does not)."""
+        for scheduler in self._schedulers:
+            scheduler.step()
+
+    def configure_optimizers(self) -> tuple[list[torch.optim.Optimizer], list[LRScheduler]]:
+        """The model's and the adversary's optimizers and schedulers."""
+        return self.optimizers, self._schedulers
