@@ -32,10 +32,40 @@ Peak memory:
 
 Each repeat (3 by default) runs both models, interleaved, and the table gives the median over
 repeats: on a shared machine the load drifts between processes, so look at the IQR too.
+
+**Second table: supervised training, pina's whole path against a plain PyTorch loop.** A
+data set of ``--samples`` (320) input/output pairs on the same grid (random inputs with 3
+channels, random targets with 1, fixed seed) is trained with Adam (lr 1e-3) on the mean
+squared error, ``batch`` samples per step, by three rows:
+
+- ``plain PyTorch loop, plain FNO``: the plain model above, the data cut once into batches
+  of ``batch`` consecutive samples (pre-built, on the device), and the loop
+  ``zero_grad(set_to_none=True)``, forward, ``MSELoss``, backward, ``step`` over them;
+- ``plain PyTorch loop, pina FNO``: the same loop around pina's ``FNO`` (the model's own
+  cost, as in the first table, now with the optimizer step);
+- ``pina SupervisedSolver + Trainer``: pina's ``FNO`` in a ``SupervisedSolver`` (default
+  Adam, lr 1e-3, ``MSELoss``) on an ``AbstractProblem`` with one data condition, trained
+  by ``Trainer(solver, batch_size=batch, enable_progress_bar=False, logger=False,
+  enable_checkpointing=False, enable_model_summary=False)``, i.e. Lightning's loop and
+  pina's loader (shuffled batches taken from the labelled tensors every epoch, labels
+  checked, epoch losses accumulated and logged).
+
+A step is timed from the end of the previous step to its own end (a Lightning callback's
+``on_train_batch_end`` in the pina row, the end of the loop body in the plain rows, with
+``torch.cuda.synchronize`` on CUDA), so the pina row pays for everything between two
+optimizer steps: fetching the batch, Lightning's hooks, epoch boundaries (every
+``samples / batch`` steps: reshuffling, logging). After ``--warmup`` untimed steps,
+``--iters`` steps are timed; the table gives the median (and the mean, which includes the
+epoch boundaries) and the peak memory (as above, measured from the start of training: the
+model, the data and the optimizer already exist, and in the pina row Lightning has already
+moved them to the device). The overhead of pina's solver and loader is the pina row over
+the plain loop with the same pina FNO.
+
 Run with the repo's venv (pina importable), ideally on an otherwise idle machine::
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/fno_overhead.py
     .venv/bin/python benchmarks/fno_overhead.py --device cuda --repeats 5
+    .venv/bin/python benchmarks/fno_overhead.py --tables training --iters 10 --repeats 2
 """
 
 from __future__ import annotations
@@ -49,6 +79,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -68,6 +99,7 @@ class Config:
     iters: int
     device: str
     threads: int
+    samples: int = 320
 
 
 # --------------------------------------------------------------------------- plain PyTorch FNO
@@ -192,9 +224,51 @@ def _ru_maxrss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale / 1024
 
 
+class PeakMemory:
+    """Peak memory growth from :meth:`start` to :meth:`stop` (see the module doc)."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.device = device
+        self.cuda = device.type == "cuda"
+        self.proc = False
+        self.base = 0.0
+
+    def start(self) -> None:
+        if self.cuda:
+            torch.cuda.synchronize(self.device)
+            torch.cuda.reset_peak_memory_stats(self.device)
+            self.base = torch.cuda.memory_allocated(self.device) / 2**20
+        elif _reset_peak_rss():
+            self.proc = True
+            self.base = _proc_status_mib("VmRSS")
+        else:
+            self.base = _ru_maxrss_mib()
+
+    def stop(self) -> dict[str, float]:
+        """``peak_mib`` and ``source`` (0: CUDA allocator, 1: VmHWM, 2: ru_maxrss)."""
+        if self.cuda:
+            peak = torch.cuda.max_memory_allocated(self.device) / 2**20
+        else:
+            peak = _proc_status_mib("VmHWM") if self.proc else _ru_maxrss_mib()
+        return {
+            "peak_mib": peak - self.base,
+            "source": 0.0 if self.cuda else 1.0 if self.proc else 2.0,
+        }
+
+
+def _summary(times: list[float]) -> dict[str, float]:
+    q1, median, q3 = statistics.quantiles(times, n=4)
+    return {
+        "median_ms": 1e3 * median,
+        "iqr_ms": 1e3 * (q3 - q1),
+        "mean_ms": 1e3 * statistics.fmean(times),
+        "steps": float(len(times)),
+    }
+
+
 def measure(name: str, config_dict: dict[str, object]) -> dict[str, float]:
     """Time ``iters`` forward+backward passes of one model, in the calling (fresh) process."""
-    config = Config(**config_dict)
+    config = Config(**config_dict)  # type: ignore[arg-type]
     torch.set_num_threads(config.threads)
     torch.manual_seed(0)
     device = torch.device(config.device)
@@ -206,16 +280,8 @@ def measure(name: str, config_dict: dict[str, object]) -> dict[str, float]:
         model.zero_grad(set_to_none=True)
         model(x).square().mean().backward()
 
-    proc = False
-    if cuda:
-        torch.cuda.synchronize(device)
-        torch.cuda.reset_peak_memory_stats(device)
-        base = torch.cuda.memory_allocated(device) / 2**20
-    elif _reset_peak_rss():
-        proc = True
-        base = _proc_status_mib("VmRSS")
-    else:
-        base = _ru_maxrss_mib()
+    memory = PeakMemory(device)
+    memory.start()
     for _ in range(config.warmup):
         step()
     times = []
@@ -227,27 +293,261 @@ def measure(name: str, config_dict: dict[str, object]) -> dict[str, float]:
         if cuda:
             torch.cuda.synchronize(device)
         times.append(time.perf_counter() - start)
-    if cuda:
-        peak = torch.cuda.max_memory_allocated(device) / 2**20
-    else:
-        peak = _proc_status_mib("VmHWM") if proc else _ru_maxrss_mib()
-    q1, median, q3 = statistics.quantiles(times, n=4)
+    return {**_summary(times), **memory.stop()}
+
+
+# --------------------------------------------------------------------------- training steps
+def training_data(config: Config) -> tuple[Tensor, Tensor]:
+    """``samples`` random input/output pairs, channels last (the same in every row)."""
+    generator = torch.Generator().manual_seed(1)
+    shape = (config.samples, config.grid, config.grid)
+    x = torch.randn(*shape, IN_CHANNELS, generator=generator)
+    y = torch.randn(*shape, OUT_CHANNELS, generator=generator)
+    return x, y
+
+
+def _stamp() -> tuple[float, float]:
+    """Wall-clock and CPU time of this process now."""
+    return time.perf_counter(), time.process_time()
+
+
+def _step_summary(stamps: list[tuple[float, float]], warmup: int) -> dict[str, float]:
+    """Wall and CPU durations of the steps after ``warmup``, from the end of each step to
+    the end of the next one."""
+    pairs = list(zip(stamps[warmup - 1 : -1], stamps[warmup:]))
+    cpu = [b[1] - a[1] for a, b in pairs]
     return {
-        "median_ms": 1e3 * median,
-        "iqr_ms": 1e3 * (q3 - q1),
-        "peak_mib": peak - base,
-        "source": 0.0 if cuda else 1.0 if proc else 2.0,
+        **_summary([b[0] - a[0] for a, b in pairs]),
+        "cpu_median_ms": 1e3 * statistics.median(cpu),
     }
 
 
-def in_fresh_process(name: str, config: Config) -> dict[str, float]:
+def train_plain_loop(model: nn.Module, config: Config) -> dict[str, float]:
+    """Adam + MSE over pre-built batches; one timestamp at the end of every step."""
+    device = torch.device(config.device)
+    cuda = device.type == "cuda"
+    model = model.to(device)
+    x, y = (t.to(device) for t in training_data(config))
+    batches = [
+        (x[i : i + config.batch], y[i : i + config.batch])
+        for i in range(0, config.samples, config.batch)
+    ]
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.MSELoss()
+    memory = PeakMemory(device)
+    memory.start()
+    stamps = []
+    for step in range(config.warmup + config.iters):
+        inputs, targets = batches[step % len(batches)]
+        optimizer.zero_grad(set_to_none=True)
+        loss_fn(model(inputs), targets).backward()
+        optimizer.step()
+        if cuda:
+            torch.cuda.synchronize(device)
+        stamps.append(_stamp())
+    return {**_step_summary(stamps, config.warmup), **memory.stop()}
+
+
+def train_pina(config: Config) -> dict[str, float]:
+    """pina's FNO in a SupervisedSolver, trained by pina's Trainer (lean settings)."""
+    import tempfile
+
+    from pytorch_lightning.callbacks import Callback
+
+    from pina import Condition, LabelTensor, Trainer
+    from pina.problem import AbstractProblem
+    from pina.solvers import SupervisedSolver
+
+    device = torch.device(config.device)
+    cuda = device.type == "cuda"
+    x, y = training_data(config)
+
+    class FieldToField(AbstractProblem):
+        input_variables = ["a", "x", "y"]
+        output_variables = ["u"]
+        conditions = {
+            "data": Condition(
+                input_points=LabelTensor(x, input_variables),
+                output_points=LabelTensor(y, output_variables),
+            )
+        }
+
+    class StepClock(Callback):
+        """Peak memory from the start of training; a timestamp at the end of every step."""
+
+        def __init__(self) -> None:
+            self.memory = PeakMemory(device)
+            self.stamps: list[tuple[float, float]] = []
+            self.result: dict[str, float] = {}
+
+        def on_train_start(self, trainer: Any, pl_module: Any) -> None:
+            self.memory.start()
+
+        def on_train_batch_end(self, *args: Any) -> None:
+            if cuda:
+                torch.cuda.synchronize(device)
+            self.stamps.append(_stamp())
+
+        def on_train_end(self, trainer: Any, pl_module: Any) -> None:
+            self.result = self.memory.stop()
+
+    solver = SupervisedSolver(FieldToField(), pina_fno(config))  # Adam, lr 1e-3, MSELoss
+    clock = StepClock()
+    with tempfile.TemporaryDirectory(prefix="fno-overhead-") as root:
+        trainer = Trainer(
+            solver,
+            batch_size=config.batch,
+            max_steps=config.warmup + config.iters,
+            accelerator="gpu" if cuda else "cpu",
+            devices=1,
+            callbacks=[clock],
+            enable_progress_bar=False,
+            logger=False,
+            enable_checkpointing=False,
+            enable_model_summary=False,
+            default_root_dir=root,
+        )
+        trainer.train()
+    if len(clock.stamps) != config.warmup + config.iters:
+        raise RuntimeError(
+            f"pina ran {len(clock.stamps)} steps, expected {config.warmup + config.iters}"
+        )
+    return {**_step_summary(clock.stamps, config.warmup), **clock.result}
+
+
+TRAINING_ROWS: dict[str, Callable[[Config], dict[str, float]]] = {
+    "plain PyTorch loop, plain FNO": lambda config: train_plain_loop(
+        PlainFNO2d(config.width, config.modes, config.layers), config
+    ),
+    "plain PyTorch loop, pina FNO": lambda config: train_plain_loop(pina_fno(config), config),
+    "pina SupervisedSolver + Trainer": train_pina,
+}
+PLAIN_ROW, PINA_MODEL_ROW, PINA_ROW = TRAINING_ROWS
+
+
+def measure_training(name: str, config_dict: dict[str, object]) -> dict[str, float]:
+    """Run one training row in the calling (fresh) process."""
+    config = Config(**config_dict)  # type: ignore[arg-type]
+    torch.set_num_threads(config.threads)
+    torch.manual_seed(0)
+    return TRAINING_ROWS[name](config)
+
+
+def in_fresh_process(
+    function: Callable[[str, dict[str, object]], dict[str, float]], name: str, config: Config
+) -> dict[str, float]:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(measure, name, asdict(config)).result()
+        return pool.submit(function, name, asdict(config)).result()
+
+
+# --------------------------------------------------------------------------- tables
+MEMORY_HEADERS = ["peak CUDA alloc MiB", "peak RSS growth MiB", "ru_maxrss growth MiB"]
+
+
+def run_repeats(
+    function: Callable[[str, dict[str, object]], dict[str, float]],
+    names: list[str],
+    config: Config,
+    repeats: int,
+) -> dict[str, list[dict[str, float]]]:
+    """Every row once per repeat, interleaved, each in a fresh process."""
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    for repeat in range(repeats):
+        for name in names:
+            results[name].append(in_fresh_process(function, name, config))
+            print(f"repeat {repeat + 1}/{repeats} {name}: {results[name][-1]}", file=sys.stderr)
+    return results
+
+
+def _median(results: dict[str, list[dict[str, float]]], name: str, key: str) -> float:
+    return statistics.median(run[key] for run in results[name])
+
+
+def model_table(config: Config, repeats: int) -> str:
+    """pina's FNO against the plain FNO: forward + backward of one batch."""
+    difference = check_same_model(config)
+    if difference > 1e-4:
+        raise SystemExit(f"pina's FNO and the plain model disagree: max |difference| {difference}")
+    results = run_repeats(measure, list(BUILDERS), config, repeats)
+
+    def med(name: str, key: str) -> float:
+        return _median(results, name, key)
+
+    memory = MEMORY_HEADERS[int(results["pina FNO"][0]["source"])]
+    lines = [
+        f"FNO-2D, batch {config.batch} on {config.grid}x{config.grid}, width {config.width}, "
+        f"modes {config.modes}, {config.layers} blocks, padding {PADDING}; device "
+        f"{config.device}, {config.threads} thread(s); forward+backward, median of "
+        f"{config.iters} iterations after {config.warmup} warm-up, median over "
+        f"{repeats} repeat(s); outputs agree to {difference:.1e}",
+        f"| model | ms/batch | IQR ms | {memory} | time ratio | memory ratio |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    plain_ms, plain_mib = med("plain PyTorch", "median_ms"), med("plain PyTorch", "peak_mib")
+    for name in BUILDERS:
+        ms, mib = med(name, "median_ms"), med(name, "peak_mib")
+        memory_ratio = f"{mib / plain_mib:.2f}" if plain_mib > 0 else "n/a"
+        lines.append(
+            f"| {name} | {ms:.1f} | {med(name, 'iqr_ms'):.1f} | {mib:.0f} | "
+            f"{ms / plain_ms:.2f} | {memory_ratio} |"
+        )
+    return "\n".join(lines)
+
+
+def training_table(config: Config, repeats: int) -> str:
+    """pina's SupervisedSolver + Trainer against plain training loops: time per step."""
+    results = run_repeats(measure_training, list(TRAINING_ROWS), config, repeats)
+    cpu = torch.device(config.device).type == "cpu"
+
+    def med(name: str, key: str) -> float:
+        return _median(results, name, key)
+
+    memory = MEMORY_HEADERS[int(results[PINA_ROW][0]["source"])]
+    cpu_header, cpu_align = (" CPU ms/step |", " ---: |") if cpu else ("", "")
+    lines = [
+        f"Supervised training of the FNO-2D (width {config.width}, modes {config.modes}, "
+        f"{config.layers} blocks, padding {PADDING}): {config.samples} samples of "
+        f"{config.grid}x{config.grid}, batch {config.batch} ({config.samples // config.batch} "
+        f"steps per epoch), Adam + MSE; device {config.device}, {config.threads} thread(s); "
+        f"time per optimizer step (wall clock; CPU: this process's CPU time), median and mean "
+        f"of {config.iters} steps after {config.warmup} warm-up, median over {repeats} "
+        "repeat(s); ratios of the median wall times",
+        f"| path | ms/step | IQR ms | mean ms/step |{cpu_header} {memory} | vs plain FNO loop "
+        "| vs pina FNO loop |",
+        f"| --- | ---: | ---: | ---: |{cpu_align} ---: | ---: | ---: |",
+    ]
+    plain_ms, model_ms = med(PLAIN_ROW, "median_ms"), med(PINA_MODEL_ROW, "median_ms")
+    for name in TRAINING_ROWS:
+        ms = med(name, "median_ms")
+        cpu_cell = f" {med(name, 'cpu_median_ms'):.1f} |" if cpu else ""
+        lines.append(
+            f"| {name} | {ms:.1f} | {med(name, 'iqr_ms'):.1f} | {med(name, 'mean_ms'):.1f} |"
+            f"{cpu_cell} {med(name, 'peak_mib'):.0f} | {ms / plain_ms:.3f} | "
+            f"{ms / model_ms:.3f} |"
+        )
+    overheads = {
+        "median": med(PINA_ROW, "median_ms") / model_ms - 1,
+        "mean": med(PINA_ROW, "mean_ms") / med(PINA_MODEL_ROW, "mean_ms") - 1,
+    }
+    if cpu:
+        overheads["CPU time"] = (
+            med(PINA_ROW, "cpu_median_ms") / med(PINA_MODEL_ROW, "cpu_median_ms") - 1
+        )
+    listed = ", ".join(f"{100 * value:+.1f}% ({key})" for key, value in overheads.items())
+    verdict = "met" if max(overheads.values()) < 0.10 else "NOT met"
+    lines.append(
+        "overhead of pina's solver, Trainer and loader on top of the same pina FNO in a plain "
+        f"loop, per step: {listed}; target < 10%: {verdict}"
+    )
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- main
-def main() -> None:
+TABLES = ("model", "training")
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--grid", type=int, default=64)
@@ -257,9 +557,17 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--iters", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--samples", type=int, default=320, help="training table: data set size")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--tables", nargs="+", choices=TABLES, default=list(TABLES), help="tables to print"
+    )
+    args = parser.parse_args(argv)
+    if args.warmup < 1 or args.iters < 2 or args.repeats < 1:
+        parser.error("--warmup must be >= 1, --iters >= 2 and --repeats >= 1")
+    if args.samples < args.batch:
+        parser.error(f"--samples={args.samples} must be at least --batch={args.batch}")
     config = Config(
         args.batch,
         args.grid,
@@ -270,42 +578,14 @@ def main() -> None:
         args.iters,
         args.device,
         args.threads,
+        args.samples,
     )
-
-    difference = check_same_model(config)
-    if difference > 1e-4:
-        raise SystemExit(f"pina's FNO and the plain model disagree: max |difference| {difference}")
-
-    results: dict[str, list[dict[str, float]]] = {name: [] for name in BUILDERS}
-    for repeat in range(args.repeats):
-        for name in BUILDERS:
-            results[name].append(in_fresh_process(name, config))
-            print(
-                f"repeat {repeat + 1}/{args.repeats} {name}: {results[name][-1]}", file=sys.stderr
-            )
-
-    def med(name: str, key: str) -> float:
-        return statistics.median(run[key] for run in results[name])
-
-    source = results["pina FNO"][0]["source"]
-    memory = ["peak CUDA alloc MiB", "peak RSS growth MiB", "ru_maxrss growth MiB"][int(source)]
-    print(
-        f"FNO-2D, batch {config.batch} on {config.grid}x{config.grid}, width {config.width}, "
-        f"modes {config.modes}, {config.layers} blocks, padding {PADDING}; device "
-        f"{config.device}, {config.threads} thread(s); forward+backward, median of "
-        f"{config.iters} iterations after {config.warmup} warm-up, median over "
-        f"{args.repeats} repeat(s); outputs agree to {difference:.1e}"
-    )
-    print(f"| model | ms/batch | IQR ms | {memory} | time ratio | memory ratio |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    plain_ms, plain_mib = med("plain PyTorch", "median_ms"), med("plain PyTorch", "peak_mib")
-    for name in BUILDERS:
-        ms, mib = med(name, "median_ms"), med(name, "peak_mib")
-        memory_ratio = f"{mib / plain_mib:.2f}" if plain_mib > 0 else "n/a"
-        print(
-            f"| {name} | {ms:.1f} | {med(name, 'iqr_ms'):.1f} | {mib:.0f} | "
-            f"{ms / plain_ms:.2f} | {memory_ratio} |"
-        )
+    tables = []
+    if "model" in args.tables:
+        tables.append(model_table(config, args.repeats))
+    if "training" in args.tables:
+        tables.append(training_table(config, args.repeats))
+    print("\n\n".join(tables))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,10 @@ PINA-API implementations, ``bare.py`` for the floor), run from a temporary direc
 outside the repository. Rows of a case are interleaved (row 1, row 2, ..., then the next
 repeat) so that drift of the machine hits every row alike. See ``benchmarks/README.md``.
 
+After it, the supervised case: ``fno_overhead.py --tables training`` (FNO-2D, batch 32 on
+64x64: pina's SupervisedSolver + Trainer against plain PyTorch training loops), also in
+its own subprocess; ``--skip-supervised`` leaves it out.
+
     make bench                                   # full run, 3 repeats
     .venv/bin/python benchmarks/run.py --quick   # smoke run: few epochs, 1 repeat
 """
@@ -219,6 +223,39 @@ def check(result: dict[str, object], row: Row, epochs: int, ref_venv: Path | Non
             raise RuntimeError(f"reference row imported pina {result['pina_version']} from {where}")
 
 
+# --------------------------------------------------------------------------- supervised case
+
+# fno_overhead.py's training table: timed steps per row and repeats (quick: smoke run).
+SUPERVISED_ITERS, SUPERVISED_REPEATS = 10, 2
+SUPERVISED_QUICK_ITERS = 3
+
+
+def supervised_table(interp: Interpreter, quick: bool, timeout: float) -> tuple[str, str]:
+    """Run ``fno_overhead.py --tables training``; return (its table, a note or '')."""
+    if interp.python is None:
+        return "", f"supervised case not run: {interp.note}"
+    iters = SUPERVISED_QUICK_ITERS if quick else SUPERVISED_ITERS
+    repeats = 1 if quick else SUPERVISED_REPEATS
+    cmd = [str(interp.python), str(HERE / "fno_overhead.py"), "--tables", "training"]
+    cmd += ["--iters", str(iters), "--repeats", str(repeats)]
+    if quick:
+        cmd += ["--warmup", "1"]
+    log(f"supervised case: {' '.join(cmd[1:])}")
+    with tempfile.TemporaryDirectory(prefix="pina-bench-fno-") as cwd:
+        try:
+            proc = subprocess.run(
+                cmd, cwd=cwd, env=interp.env, capture_output=True, text=True, timeout=timeout
+            )
+        except subprocess.TimeoutExpired:
+            return "", f"supervised case: timed out after {timeout:.0f} s"
+    for line in proc.stderr.splitlines():
+        if line.startswith("repeat "):
+            log(f"  {line}")
+    if proc.returncode != 0:
+        return "", f"supervised case failed: {last_line(proc.stderr or proc.stdout)}"
+    return proc.stdout.strip(), ""
+
+
 # --------------------------------------------------------------------------- table
 
 
@@ -295,6 +332,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-reference", action="store_true", help="no PINA 0.1.1 rows")
     parser.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--skip-supervised",
+        action="store_true",
+        help="no supervised (FNO, SupervisedSolver vs plain PyTorch) table",
+    )
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
     parser.add_argument(
         "--ref-venv",
@@ -386,6 +428,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{impl} rows ran {where}")
     for note in notes:
         print(f"note: {note}")
+    if not args.skip_supervised:
+        supervised, note = supervised_table(interps["pina"], args.quick, args.timeout)
+        print()
+        print("Supervised case (benchmarks/fno_overhead.py, see benchmarks/README.md):")
+        print(supervised or "n/a")
+        if note:
+            print(f"note: {note}")
     print(f"total wall time {time.perf_counter() - started:.0f} s")
     return 0
 
