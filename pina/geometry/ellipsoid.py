@@ -16,6 +16,7 @@ from pina.geometry.location import (
     _check_generator,
     _check_mode,
     _check_n_points,
+    _check_points,
     _resolve_variables,
 )
 from pina.label_tensor import LabelTensor
@@ -294,17 +295,7 @@ class EllipsoidDomain(Location):
             TypeError: If ``points`` is not a ``LabelTensor``.
             ValueError: If a variable of the domain is not among its labels.
         """
-        if not isinstance(points, LabelTensor):
-            raise TypeError(
-                "points must be a LabelTensor labelled with the domain variables "
-                f"{self.variables!r}; got {type(points).__name__}."
-            )
-        missing = [name for name in self._bounds if name not in points.labels]
-        if missing:
-            raise ValueError(
-                f"points has labels {points.labels!r} but lacks the domain variables "
-                f"{missing!r}; it must carry all of {self.variables!r}."
-            )
+        _check_points(points, list(self._bounds), "domain variables")
         data = points.tensor
         inside = torch.ones(data.shape[:-1], dtype=torch.bool, device=data.device)
         for name, value in self.fixed_.items():

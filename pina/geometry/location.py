@@ -135,6 +135,35 @@ class Location(ABC):
         """
 
 
+def _check_points(points: object, variables: Sequence[str], kind: str) -> LabelTensor:
+    """Check the argument of ``is_inside``: a LabelTensor carrying every variable.
+
+    Args:
+        points: The value given to ``is_inside``.
+        variables: The variables of the geometry.
+        kind: Word naming them in messages (``'domain variables'``, ``'variables'``...).
+
+    Returns:
+        ``points``, typed as a ``LabelTensor``.
+
+    Raises:
+        TypeError: If ``points`` is not a ``LabelTensor``.
+        ValueError: If a variable is not among its labels.
+    """
+    if not isinstance(points, LabelTensor):
+        raise TypeError(
+            f"points must be a LabelTensor labelled with the {kind} {list(variables)!r}; "
+            f"got {type(points).__name__}."
+        )
+    missing = [name for name in variables if name not in points.labels]
+    if missing:
+        raise ValueError(
+            f"points has labels {points.labels!r} but lacks the {kind} {missing!r}; "
+            f"it must carry all of {list(variables)!r}."
+        )
+    return points
+
+
 def _check_n_points(n: object) -> int:
     """Validate a number of points ``n`` (a positive int) and return it as ``int``."""
     if not isinstance(n, numbers.Integral) or isinstance(n, bool):

@@ -13,7 +13,13 @@ from pina.geometry._sampling import (
     rejection_sample,
     sample_member,
 )
-from pina.geometry.location import Location, _check_generator, _check_mode, _check_n_points
+from pina.geometry.location import (
+    Location,
+    _check_generator,
+    _check_mode,
+    _check_n_points,
+    _check_points,
+)
 from pina.label_tensor import LabelTensor
 
 __all__ = ["OperationInterface"]
@@ -127,17 +133,7 @@ class OperationInterface(Location):
                 answer is not one bool per row.
             ValueError: If a variable is not among the labels of ``points``.
         """
-        if not isinstance(points, LabelTensor):
-            raise TypeError(
-                f"points must be a LabelTensor labelled with the variables {self.variables!r}; "
-                f"got {type(points).__name__}."
-            )
-        missing = [name for name in self.variables if name not in points.labels]
-        if missing:
-            raise ValueError(
-                f"points has labels {points.labels!r} but lacks the variables {missing!r}; "
-                f"it must carry all of {self.variables!r}."
-            )
+        _check_points(points, self.variables, "variables")
         return torch.stack(
             [
                 membership(g, points, check_border, name=f"geometries[{i}]")

@@ -8,7 +8,13 @@ from collections.abc import Sequence
 import torch
 
 from pina.geometry._sampling import check_joint_variables, float_eps, generator_device
-from pina.geometry.location import Location, _check_generator, _check_mode, _check_n_points
+from pina.geometry.location import (
+    Location,
+    _check_generator,
+    _check_mode,
+    _check_n_points,
+    _check_points,
+)
 from pina.label_tensor import LabelTensor
 
 __all__ = ["SimplexDomain"]
@@ -238,17 +244,7 @@ class SimplexDomain(Location):
             TypeError: If ``points`` is not a ``LabelTensor``.
             ValueError: If a variable of the simplex is not among its labels.
         """
-        if not isinstance(points, LabelTensor):
-            raise TypeError(
-                "points must be a LabelTensor labelled with the simplex variables "
-                f"{self._labels!r}; got {type(points).__name__}."
-            )
-        missing = [name for name in self._labels if name not in points.labels]
-        if missing:
-            raise ValueError(
-                f"points has labels {points.labels!r} but lacks the simplex variables "
-                f"{missing!r}; it must carry all of {self._labels!r}."
-            )
+        _check_points(points, self._labels, "simplex variables")
         data = points.extract(self._labels).tensor
         x = data.to(torch.float64)
         vertices = self._vertices.to(x.device)
