@@ -97,7 +97,7 @@ class Network(nn.Module):
                 f"Network input must be a LabelTensor labelled with {self._input_variables!r}; "
                 f"got {type(x).__name__}."
             )
-        if x.labels != self._input_variables:
+        if x._labels != self._input_variables:
             x = x.extract(self._input_variables)
         return LabelTensor._from(self.forward_ordered(x), self._output_variables)
 

@@ -9,12 +9,29 @@ from typing import Any
 import pytorch_lightning as pl
 import torch
 from pytorch_lightning.core.optimizer import LightningOptimizer
-from torch import nn
+from torch import Tensor, nn
 
+from ..label_tensor import LabelTensor
 from ..model.network import Network
 from ..problem import AbstractProblem, InverseProblem
 
 __all__ = ["SolverInterface"]
+
+
+def data_loss(loss: nn.Module, prediction: LabelTensor, target: LabelTensor) -> Tensor:
+    """``loss(prediction, target)`` on the target's columns (labels matched once, no copy).
+
+    Args:
+        loss: The loss module.
+        prediction: Model output ``(n, ..., m)`` labelled with the output variables.
+        target: Expected values ``(n, ..., j)`` labelled with some of them.
+
+    Returns:
+        A scalar tensor.
+    """
+    if prediction._labels != target._labels:
+        prediction = prediction.extract(target._labels)
+    return loss(prediction.tensor, target.tensor)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -11,7 +11,7 @@ from torch.optim.lr_scheduler import ConstantLR, LRScheduler
 from ..label_tensor import LabelTensor
 from ..problem import AbstractProblem
 from ._epoch_losses import EpochLosses
-from .solver import SolverInterface
+from .solver import SolverInterface, data_loss
 
 __all__ = ["SupervisedSolver"]
 
@@ -125,10 +125,7 @@ class SupervisedSolver(SolverInterface):
         Returns:
             A scalar tensor.
         """
-        prediction = self.forward(input_pts)
-        if prediction.labels != output_pts.labels:
-            prediction = prediction.extract(output_pts.labels)
-        return self.loss(prediction.tensor, output_pts.tensor)
+        return data_loss(self.loss, self.forward(input_pts), output_pts)
 
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
         """Weighted sum of the data losses of the batch's conditions."""

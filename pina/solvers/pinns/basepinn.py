@@ -13,7 +13,7 @@ from ...equation.equation_interface import EquationInterface
 from ...label_tensor import LabelTensor
 from ...problem import AbstractProblem, InverseProblem
 from .._epoch_losses import EpochLosses
-from ..solver import SolverInterface
+from ..solver import SolverInterface, data_loss
 
 __all__ = ["PINNInterface"]
 
@@ -148,10 +148,7 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
         Returns:
             A scalar tensor.
         """
-        prediction = self._output_at(input_tensor)
-        if prediction.labels != output_tensor.labels:
-            prediction = prediction.extract(output_tensor.labels)
-        return self.loss(prediction.tensor, output_tensor.tensor)
+        return data_loss(self.loss, self._output_at(input_tensor), output_tensor)
 
     def compute_residual(self, samples: LabelTensor, equation: EquationInterface) -> Tensor:
         """Residual of ``equation`` for the model at ``samples``.
@@ -229,9 +226,9 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
                 self._outputs_of_step[id(pts)] = self.forward(pts)
         if len(small) < 2:
             return
-        joined = LabelTensor._from(torch.cat([p.tensor for p in small], dim=0), small[0].labels)
+        joined = LabelTensor._from(torch.cat([p.tensor for p in small], dim=0), small[0]._labels)
         output = self.forward(joined)
-        plain, labels = output.tensor, output.labels
+        plain, labels = output.tensor, output._labels
         start = 0
         for pts in small:
             n = pts.shape[0]
