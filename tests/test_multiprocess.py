@@ -33,6 +33,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+TORCH_TEARDOWN_FLAKES = ("unable to resize file", "terminate called without an active exception")
+
+
 def _run(tmp_path: Path, strategy: str, batch_size: int | None, epochs: int, lr: float) -> dict:
     out = tmp_path / "result.json"
     command = [sys.executable, str(SCRIPT), strategy, str(out), "--epochs", str(epochs)]
@@ -46,9 +49,10 @@ def _run(tmp_path: Path, strategy: str, batch_size: int | None, epochs: int, lr:
     proc = subprocess.run(
         command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180
     )
-    if proc.returncode != 0 and "unable to resize file" in proc.stderr:
-        # torch.multiprocessing's shared-memory transport (ddp_spawn) sometimes fails to
-        # allocate under load on this machine; that is the environment, not pina: run once more.
+    if proc.returncode != 0 and any(s in proc.stderr for s in TORCH_TEARDOWN_FLAKES):
+        # Known torch failures outside pina, seen intermittently on this machine: the
+        # shared-memory transport of ddp_spawn failing to allocate, and gloo's threads
+        # aborting a process at exit after training finished. Run once more.
         proc = subprocess.run(
             command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180
         )

@@ -51,6 +51,12 @@ def ddp_results(tmp_path_factory) -> dict[str, Any]:
     env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     command = [sys.executable, str(SCRIPT), str(out), "--epochs", str(EPOCHS)]
     proc = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0 and "terminate called without an active exception" in proc.stderr:
+        # gloo's threads can abort a process at exit after training finished (a torch
+        # teardown failure seen intermittently on this machine): run once more.
+        proc = subprocess.run(
+            command, cwd=folder, env=env, capture_output=True, text=True, timeout=300
+        )
     assert proc.returncode == 0, proc.stderr[-4000:]
     return json.loads(out.read_text())
 
