@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytorch_lightning as pl
 import torch
 from torch import Tensor
+
+from ._epoch_metrics import EpochMetricsPublisher
 
 
 class EpochLosses:
@@ -15,10 +18,11 @@ class EpochLosses:
     Each step, :meth:`step_total` stacks the condition losses, adds them (detached)
     to per-condition sums kept on the device, and returns the weighted sum
     :math:`\sum_c w_c \mathcal{L}_c` to minimise. At the last step of the epoch
-    it logs ``<condition>_loss`` (the mean over the epoch's steps of the unweighted
+    it publishes ``<condition>_loss`` (the mean over the epoch's steps of the unweighted
     loss) and ``mean_loss`` (their mean), averaged over processes under a
-    multi-process strategy, and raises ``FloatingPointError`` naming the
-    condition and the epoch if one is not finite.
+    multi-process strategy (see :class:`EpochMetricsPublisher` for where they
+    go), after raising ``FloatingPointError`` naming the condition and the epoch
+    if one is not finite.
 
     Args:
         condition_names: The problem's condition names, in order.
@@ -32,6 +36,7 @@ class EpochLosses:
         self._unit_weights = all(w == 1.0 for w in self.weights)
         self._sum: Tensor | None = None
         self._count = [0] * len(self.names)
+        self.publisher = EpochMetricsPublisher()
 
     def step_total(
         self,
@@ -68,7 +73,7 @@ class EpochLosses:
             stacked = zero.detach().new_zeros(0)
         self._accumulate(stacked.detach(), indices, batch)
         if batch_idx == solver.trainer.num_training_batches - 1:
-            self._log(solver)
+            self._log(solver, batch_idx)
         if zero is not None:
             return zero
         if self._unit_weights:
@@ -94,8 +99,8 @@ class EpochLosses:
         for name in batch:
             self._count[self.index[name]] += 1
 
-    def _log(self, solver: pl.LightningModule) -> None:
-        """Log each condition's mean loss over the epoch, and their mean, then reset."""
+    def _log(self, solver: pl.LightningModule, batch_idx: int) -> None:
+        """Publish each condition's mean loss over the epoch, and their mean, then reset."""
         assert self._sum is not None
         present = [i for i, c in enumerate(self._count) if c > 0]
         counts = torch.tensor(
@@ -104,31 +109,16 @@ class EpochLosses:
         means = self._sum[present] / counts
         if solver.trainer.world_size > 1:
             means = solver.trainer.strategy.reduce(means, reduce_op="mean")
-        finite = torch.isfinite(means)
-        if not bool(finite.all()):
-            bad = present[int((~finite).nonzero()[0])]
-            value = float(means[present.index(bad)])
-            raise FloatingPointError(
-                f"The loss of condition {self.names[bad]!r} is {value} at epoch "
-                f"{solver.current_epoch}; training stopped. Check the condition's equation "
-                "and data, or lower the learning rate / use gradient_clip_val."
-            )
-        for i, value in zip(present, means):
-            solver.log(
-                f"{self.names[i]}_loss",
-                value,
-                prog_bar=True,
-                on_step=False,
-                on_epoch=True,
-                batch_size=1,
-            )
-        solver.log(
-            "mean_loss",
-            means.mean(),
-            prog_bar=True,
-            on_step=False,
-            on_epoch=True,
-            batch_size=1,
-        )
+        values = torch.cat([means, means.mean().reshape(1)])
+        floats = values.tolist()  # the one host synchronisation of the epoch
+        for i, value in zip(present, floats):
+            if not math.isfinite(value):
+                raise FloatingPointError(
+                    f"The loss of condition {self.names[i]!r} is {value} at epoch "
+                    f"{solver.current_epoch}; training stopped. Check the condition's equation "
+                    "and data, or lower the learning rate / use gradient_clip_val."
+                )
+        names = [f"{self.names[i]}_loss" for i in present] + ["mean_loss"]
+        self.publisher.publish(solver, names, values, floats, batch_idx)
         self._sum.zero_()
         self._count = [0] * len(self.names)

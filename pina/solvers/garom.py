@@ -395,17 +395,18 @@ class GAROM(SolverInterface):
             self, reconstruction, [name for name, *_ in data], batch, batch_idx
         )
         if batch_idx == self.trainer.num_training_batches - 1:
-            self._log_gan_metrics()
+            self._log_gan_metrics(batch_idx)
         return g_loss.detach()
 
-    def _log_gan_metrics(self) -> None:
-        """Log the epoch means of ``d_loss``, ``g_loss`` and ``stability_metric``, then reset."""
+    def _log_gan_metrics(self, batch_idx: int) -> None:
+        """Publish the epoch means of ``d_loss``, ``g_loss``, ``stability_metric``; reset."""
         assert self._gan_sum is not None
         means = self._gan_sum / self._gan_steps
         if self.trainer.world_size > 1:
             means = self.trainer.strategy.reduce(means, reduce_op="mean")
-        for name, value in zip(_GAN_METRICS, means):
-            self.log(name, value, prog_bar=True, on_step=False, on_epoch=True, batch_size=1)
+        self._epoch_losses.publisher.publish(
+            self, list(_GAN_METRICS), means, means.tolist(), batch_idx
+        )
         self._gan_sum = None
         self._gan_steps = 0
 
