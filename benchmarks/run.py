@@ -68,6 +68,33 @@ ROWS = (
 BASELINE = ROWS[3]  # PINA 0.1.1 with the tutorial's settings
 FLOOR = ROWS[2]  # bare loop
 
+#: glibc malloc settings that keep freed memory in the process instead of returning it to
+#: the kernel after every step (default: trimmed above 2x the dynamic mmap threshold). A step
+#: of the large case allocates ~100 MB of autograd buffers; with the defaults every row pays
+#: page faults for part of it again each step, how much depending on where the last live
+#: allocation sits in the heap, which differs between programs that do the same maths.
+KEPT_HEAP_ENV = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "1073741824"}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A case as measured: its spec, a title for the table and extra environment."""
+
+    spec: CaseSpec
+    title: str
+    env: tuple[tuple[str, str], ...] = ()
+
+
+def variants(cases: Sequence[CaseSpec], heap: str) -> list[Variant]:
+    """The measured variants: every case, and the large case again with the heap kept."""
+    out: list[Variant] = []
+    for spec in cases:
+        if spec.name != "poisson_large" or heap in ("glibc", "both"):
+            out.append(Variant(spec, spec.title))
+        if spec.name == "poisson_large" and heap in ("kept", "both"):
+            out.append(Variant(spec, f"{spec.title}, heap kept", tuple(KEPT_HEAP_ENV.items())))
+    return out
+
 
 @dataclass
 class Measurements:
@@ -188,10 +215,11 @@ def ours(python: Path, pythonpath: str | None) -> Interpreter:
 
 
 def measure(
-    interp: Interpreter, row: Row, spec: CaseSpec, epochs: int, seed: int, timeout: float
+    interp: Interpreter, row: Row, var: Variant, epochs: int, seed: int, timeout: float
 ) -> dict[str, object]:
     """Run one training in a subprocess (cwd: a fresh temp dir) and return its JSON result."""
     assert interp.python is not None
+    spec = var.spec
     if row.impl == "bare":
         cmd = [str(interp.python), str(HERE / "bare.py"), "--case", spec.name]
     else:
@@ -202,7 +230,12 @@ def measure(
         if Path(cwd).resolve().is_relative_to(REPO):
             raise RuntimeError(f"temporary directory {cwd} is inside the repository {REPO}")
         proc = subprocess.run(
-            cmd, cwd=cwd, env=interp.env, capture_output=True, text=True, timeout=timeout
+            cmd,
+            cwd=cwd,
+            env={**interp.env, **dict(var.env)},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("{") and RESULT_KEY in line:
@@ -270,7 +303,7 @@ def fmt_sci(values: list[float]) -> str:
     return f"{statistics.median(vals):.2e}" if vals else "-"
 
 
-def table(results: dict[tuple[str, Row], Measurements], cases: Sequence[CaseSpec]) -> str:
+def table(results: dict[tuple[str, Row], Measurements], cases: Sequence[Variant]) -> str:
     """Render the one table: medians, spread, ratios, and the accuracy sanity columns."""
     head = (
         "case",
@@ -283,14 +316,15 @@ def table(results: dict[tuple[str, Row], Measurements], cases: Sequence[CaseSpec
         "rel. L2 err",
     )
     lines: list[tuple[str, ...]] = [head]
-    for spec in cases:
-        base = results.get((spec.name, BASELINE))
-        floor = results.get((spec.name, FLOOR))
+    for var in cases:
+        spec = var.spec
+        base = results.get((var.title, BASELINE))
+        floor = results.get((var.title, FLOOR))
         base_eps = statistics.median(base.speeds) if base and base.speeds else None
         floor_eps = statistics.median(floor.speeds) if floor and floor.speeds else None
         for i, row in enumerate(ROWS):
-            m = results.get((spec.name, row))
-            case_cell = spec.title if i == 0 else ""
+            m = results.get((var.title, row))
+            case_cell = var.title if i == 0 else ""
             if m is None or not m.speeds:
                 why = "n/a" if m is None or m.failure is None else "error"
                 lines.append((case_cell, row.label, why, "", "", "", "", ""))
@@ -337,6 +371,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="no supervised (FNO, SupervisedSolver vs plain PyTorch) table",
     )
+    parser.add_argument(
+        "--heap",
+        choices=("glibc", "kept", "both"),
+        default="both",
+        help="large case with glibc's default malloc settings, with the heap kept "
+        "(KEPT_HEAP_ENV, every row alike), or both",
+    )
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
     parser.add_argument(
         "--ref-venv",
@@ -360,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     if repeats < 1:
         parser.error(f"--repeats={args.repeats!r} must be at least 1")
     pina_python = args.pina_python if args.pina_python.exists() else Path(sys.executable)
-    cases = [CASES[name] for name in args.cases]
+    cases = variants([CASES[name] for name in args.cases], args.heap)
     started = time.perf_counter()
 
     notes: list[str] = []
@@ -378,20 +419,21 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[tuple[str, Row], Measurements] = {}
     seen: dict[str, str] = {}
-    plan = [(s, r) for s in cases for _ in range(repeats) for r in ROWS]
+    plan = [(v, r) for v in cases for _ in range(repeats) for r in ROWS]
     runnable = [(s, r) for s, r in plan if interps[r.impl].python is not None]
-    for n, (spec, row) in enumerate(runnable, 1):
+    for n, (var, row) in enumerate(runnable, 1):
+        spec = var.spec
         epochs = spec.quick_epochs if args.quick else spec.epochs
-        m = results.setdefault((spec.name, row), Measurements())
+        m = results.setdefault((var.title, row), Measurements())
         if m.failure is not None:
             continue
         try:
-            res = measure(interps[row.impl], row, spec, epochs, args.seed, args.timeout)
+            res = measure(interps[row.impl], row, var, epochs, args.seed, args.timeout)
             check(res, row, epochs, args.ref_venv.expanduser().absolute())
         except (RuntimeError, subprocess.TimeoutExpired, json.JSONDecodeError) as exc:
             m.failure = str(exc)
-            notes.append(f"{spec.title} / {row.label}: failed: {exc}")
-            log(f"[{n}/{len(runnable)}] {spec.name:13s} {row.label:30s} FAILED: {exc}")
+            notes.append(f"{var.title} / {row.label}: failed: {exc}")
+            log(f"[{n}/{len(runnable)}] {var.title:13s} {row.label:30s} FAILED: {exc}")
             continue
         eps = float(res["timed_epochs"]) / float(res["seconds"])  # type: ignore[arg-type]
         m.speeds.append(eps)
@@ -400,19 +442,21 @@ def main(argv: list[str] | None = None) -> int:
         m.n_points = res.get("n_points")  # type: ignore[assignment]
         if row.impl != "bare":
             seen[row.impl] = f"pina {res['pina_version']} from {res['pina_file']}"
-        log(f"[{n}/{len(runnable)}] {spec.name:13s} {row.label:30s} {fmt_speed(spec, eps)}")
+        log(f"[{n}/{len(runnable)}] {var.title:13s} {row.label:30s} {fmt_speed(spec, eps)}")
 
-    for spec in cases:  # every row must have trained on as many points
+    for var in cases:  # every row must have trained on as many points
         counts = {
-            row.label: results[(spec.name, row)].n_points
+            row.label: results[(var.title, row)].n_points
             for row in ROWS
-            if (spec.name, row) in results and results[(spec.name, row)].n_points
+            if (var.title, row) in results and results[(var.title, row)].n_points
         }
         if len({json.dumps(c, sort_keys=True) for c in counts.values()}) > 1:
-            notes.append(f"{spec.title}: rows trained on different numbers of points: {counts}")
+            notes.append(f"{var.title}: rows trained on different numbers of points: {counts}")
 
     epochs_note = ", ".join(
-        f"{s.title} {s.quick_epochs if args.quick else s.epochs}" for s in cases
+        f"{v.spec.title} {v.spec.quick_epochs if args.quick else v.spec.epochs}"
+        for v in cases
+        if not v.env
     )
     print(
         f"pina benchmark: median of {repeats} run(s) per row, each in its own process; "
@@ -421,6 +465,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("ratios: speed of the row / speed of PINA 0.1.1 with tutorial settings (or of the bare")
     print("loop); > 1 means faster. mean loss: mean condition loss of the last epoch.")
+    if any(v.env for v in cases):
+        kept = " ".join(f"{k}={v}" for k, v in KEPT_HEAP_ENV.items())
+        print(f"'heap kept': every row of that case ran with {kept} (see README).")
     print()
     print(table(results, cases))
     print()
