@@ -14,13 +14,22 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 from pina import Trainer
 from pina.callbacks import MetricTracker
-from pina.solvers import PINN
+from pina.solvers import PINN, CompetitivePINN
 
 METRICS = ("x0_loss", "D_loss", "mean_loss")
 
 
 class PINNWithOwnMetric(PINN):
     """A user's solver that logs one more metric the Lightning way."""
+
+    def training_step(self, batch: dict[str, Any], batch_idx: int) -> torch.Tensor:
+        loss = super().training_step(batch, batch_idx)
+        self.log("own", loss.detach(), on_step=False, on_epoch=True, prog_bar=True)
+        return loss
+
+
+class CompetitivePINNWithOwnMetric(CompetitivePINN):
+    """The same on a solver with manual optimization (two optimizers per step)."""
 
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> torch.Tensor:
         loss = super().training_step(batch, batch_idx)
@@ -59,21 +68,24 @@ class RecordingLogger(Logger):
         super().finalize(status)  # Lightning's Logger.finalize saves
 
 
+@pytest.mark.parametrize("solver_class", [PINNWithOwnMetric, CompetitivePINNWithOwnMetric])
 def test_steps_and_values_match_lightnings_own_epoch_logging(
-    make_problem, make_model, tmp_path, trainer_kwargs
+    make_problem, make_model, tmp_path, trainer_kwargs, solver_class
 ):
-    # 20 + 1 points in batches of 8: 3 steps per epoch, an optimizer step every 2 batches
-    # (and at the epoch's end), so the step axis is not the epoch index.
-    pinn = PINNWithOwnMetric(make_problem(), make_model())
+    # 20 + 1 points in batches of 8: 3 steps per epoch; with automatic optimization an
+    # optimizer step every 2 batches (and at the epoch's end), with manual optimization
+    # two optimizer steps per batch: the step axis is not the epoch index.
+    solver = solver_class(make_problem(), make_model())
     logger = TensorBoardLogger(save_dir=str(tmp_path), name="run")
     tracker = MetricTracker()
+    accumulate = {"accumulate_grad_batches": 2} if solver.automatic_optimization else {}
     trainer = Trainer(
-        pinn,
+        solver,
         batch_size=8,
         max_epochs=4,
-        accumulate_grad_batches=2,
         logger=logger,
         callbacks=[tracker],
+        **accumulate,
         **trainer_kwargs,
     )
     trainer.train()
