@@ -3,11 +3,11 @@ r"""Axis-aligned boxes, with some coordinates possibly fixed: :class:`CartesianD
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 
 import torch
 
+from pina.geometry._bounds import BoundedVariables, equals_fixed, parse_bounds
 from pina.geometry.location import (
     Location,
     _check_generator,
@@ -23,13 +23,8 @@ __all__ = ["CartesianDomain"]
 
 _MODES = ("random", "lh", "latin", "grid", "chebyshev")
 
-# Absolute and relative tolerance of the equality test on fixed variables in
-# ``is_inside`` (a few float32 ulps: points stored in float32 and compared with
-# a float64 value still match).
-_FIXED_TOL = 1e-6
 
-
-class CartesianDomain(Location):
+class CartesianDomain(BoundedVariables, Location):
     r"""A box :math:`\prod_i [a_i, b_i]`, where some coordinates may be fixed.
 
     Each variable either spans a closed interval ``[a, b]`` (``a < b``) or is
@@ -57,41 +52,12 @@ class CartesianDomain(Location):
         ['x', 'y']
     """
 
+    _edit_hint = "use update(CartesianDomain({...})) to add or change variables."
+
     def __init__(self, cartesian_dict: Mapping[str, float | Sequence[float]]) -> None:
-        if not isinstance(cartesian_dict, Mapping):
-            raise TypeError(
-                "cartesian_dict must be a dict mapping variable names to [a, b] ranges "
-                f"or fixed numbers; got {type(cartesian_dict).__name__}."
-            )
-        self._bounds: dict[str, float | tuple[float, float]] = {}
-        for name, value in cartesian_dict.items():
-            if not isinstance(name, str):
-                raise TypeError(f"cartesian_dict keys must be variable names (str); got {name!r}.")
-            self._bounds[name] = _parse_bound(name, value)
+        self._bounds = parse_bounds(cartesian_dict, "cartesian_dict")
 
     # ----------------------------------------------------------- description
-    @property
-    def variables(self) -> list[str]:
-        """All variable names, ranges and fixed ones, in the order they were given."""
-        return list(self._bounds)
-
-    @variables.setter
-    def variables(self, names: str | Sequence[str]) -> None:
-        raise AttributeError(
-            "CartesianDomain.variables follows its ranges and fixed values and cannot be "
-            "assigned; use update(CartesianDomain({...})) to add or change variables."
-        )
-
-    @property
-    def range_(self) -> dict[str, list[float]]:
-        """The ranged variables, ``{name: [a, b]}`` (a new dict: use :meth:`update` to edit)."""
-        return {k: list(v) for k, v in self._bounds.items() if isinstance(v, tuple)}
-
-    @property
-    def fixed_(self) -> dict[str, float]:
-        """The fixed variables, ``{name: value}`` (a new dict: use :meth:`update` to edit)."""
-        return {k: v for k, v in self._bounds.items() if not isinstance(v, tuple)}
-
     def update(self, new_domain: CartesianDomain) -> None:
         """Add the variables of ``new_domain`` to this domain, in place.
 
@@ -263,37 +229,8 @@ class CartesianDomain(Location):
                 else:
                     inside &= (column > a) & (column < b)
             else:
-                inside &= (column - bound).abs() <= _FIXED_TOL * (1 + abs(bound))
+                inside &= equals_fixed(column, bound)
         return inside
-
-
-def _parse_bound(
-    name: str, value: object, argument: str = "cartesian_dict"
-) -> float | tuple[float, float]:
-    """Validate one entry ``argument[name]``: a fixed value or an ``[a, b]`` range."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        if not math.isfinite(value):
-            raise ValueError(f"{argument}[{name!r}]={value!r} must be a finite number.")
-        return float(value)
-    if isinstance(value, (list, tuple)):
-        if len(value) != 2:
-            raise ValueError(
-                f"{argument}[{name!r}]={value!r} must be a range [a, b] of two numbers "
-                "or a single number."
-            )
-        if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value):
-            raise TypeError(f"{argument}[{name!r}]={value!r}: the range ends must be real numbers.")
-        a, b = float(value[0]), float(value[1])
-        if not (math.isfinite(a) and math.isfinite(b)):
-            raise ValueError(f"{argument}[{name!r}]={value!r} must have finite ends.")
-        if not a < b:
-            hint = f"; for a fixed value write {name!r}: {a!r}" if a == b else ""
-            raise ValueError(f"{argument}[{name!r}]={value!r} needs a < b{hint}.")
-        return (a, b)
-    raise TypeError(
-        f"{argument}[{name!r}] must be a range [a, b] or a single number; "
-        f"got {value!r} of type {type(value).__name__}."
-    )
 
 
 def _to_box(unit: torch.Tensor, lower: torch.Tensor, upper: torch.Tensor) -> torch.Tensor:

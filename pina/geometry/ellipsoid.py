@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import torch
 
+from pina.geometry._bounds import BoundedVariables, equals_fixed, parse_bounds
 from pina.geometry._measure import estimate_generator, unit_ball_volume, unit_sphere_area
 from pina.geometry._sampling import float_eps, generator_device, rejection_sample
-from pina.geometry.cartesian import _FIXED_TOL, _parse_bound
 from pina.geometry.location import (
     Location,
     _check_generator,
@@ -26,7 +26,7 @@ __all__ = ["EllipsoidDomain"]
 _MODES = ("random",)
 
 
-class EllipsoidDomain(Location):
+class EllipsoidDomain(BoundedVariables, Location):
     r"""An axis-aligned ellipsoid (solid or its surface); some coordinates may be fixed.
 
     Each ranged variable :math:`x_i` with range ``[a_i, b_i]`` gives the centre
@@ -74,18 +74,9 @@ class EllipsoidDomain(Location):
         ellipsoid_dict: Mapping[str, float | Sequence[float]],
         sample_surface: bool = False,
     ) -> None:
-        if not isinstance(ellipsoid_dict, Mapping):
-            raise TypeError(
-                "ellipsoid_dict must be a dict mapping variable names to [a, b] ranges "
-                f"or fixed numbers; got {type(ellipsoid_dict).__name__}."
-            )
+        self._bounds = parse_bounds(ellipsoid_dict, "ellipsoid_dict")
         if not isinstance(sample_surface, bool):
             raise TypeError(f"sample_surface must be True or False; got {sample_surface!r}.")
-        self._bounds: dict[str, float | tuple[float, float]] = {}
-        for name, value in ellipsoid_dict.items():
-            if not isinstance(name, str):
-                raise TypeError(f"ellipsoid_dict keys must be variable names (str); got {name!r}.")
-            self._bounds[name] = _parse_bound(name, value, "ellipsoid_dict")
         self._sample_surface = sample_surface
         ranges = list(self.range_.values())
         if sample_surface and not ranges:
@@ -99,28 +90,6 @@ class EllipsoidDomain(Location):
         self._semi_axes = (bounds[:, 1] - bounds[:, 0]) / 2
 
     # ----------------------------------------------------------- description
-    @property
-    def variables(self) -> list[str]:
-        """All variable names, ranged and fixed, in the order they were given."""
-        return list(self._bounds)
-
-    @variables.setter
-    def variables(self, names: str | Sequence[str]) -> None:
-        raise AttributeError(
-            "EllipsoidDomain.variables follows its ranges and fixed values and cannot be "
-            "assigned; build a new EllipsoidDomain instead."
-        )
-
-    @property
-    def range_(self) -> dict[str, list[float]]:
-        """The ranged variables, ``{name: [a, b]}`` (a new dict)."""
-        return {k: list(v) for k, v in self._bounds.items() if isinstance(v, tuple)}
-
-    @property
-    def fixed_(self) -> dict[str, float]:
-        """The fixed variables, ``{name: value}`` (a new dict)."""
-        return {k: v for k, v in self._bounds.items() if not isinstance(v, tuple)}
-
     @property
     def sample_surface(self) -> bool:
         """Whether the location is the surface (``True``) or the solid ellipsoid."""
@@ -300,7 +269,7 @@ class EllipsoidDomain(Location):
         inside = torch.ones(data.shape[:-1], dtype=torch.bool, device=data.device)
         for name, value in self.fixed_.items():
             column = data[..., points.labels.index(name)]
-            inside &= (column - value).abs() <= _FIXED_TOL * (1 + abs(value))
+            inside &= equals_fixed(column, value)
         ranged = list(self.range_)
         if not ranged:
             return inside
