@@ -43,7 +43,7 @@ def _resolve(
     for name, idx in (("components", comp_idx), ("d", d_idx)):
         if not idx:
             raise ValueError(f"{name} must name at least one label; got an empty list.")
-    out_labels, in_labels = output_.labels, input_.labels
+    out_labels, in_labels = output_._labels, input_._labels
     comp_names = [out_labels[i] for i in comp_idx]
     d_names = [in_labels[i] for i in d_idx]
     return comp_names, comp_idx, d_names, d_idx

@@ -9,6 +9,8 @@ import pytorch_lightning as pl
 import torch
 from pytorch_lightning.callbacks import Callback
 
+from ..solvers._validation import check_optimizer_class
+
 __all__ = ["SwitchOptimizer"]
 
 OptimizerClass = type[torch.optim.Optimizer]
@@ -81,11 +83,7 @@ class SwitchOptimizer(Callback):
             else [new_optimizers_kwargs]
         )
         for i, optimizer in enumerate(optimizers):
-            if not (isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer)):
-                raise TypeError(
-                    f"new_optimizers[{i}] must be a torch.optim.Optimizer class such as "
-                    f"torch.optim.LBFGS (not an instance); got {optimizer!r}."
-                )
+            check_optimizer_class(f"new_optimizers[{i}]", optimizer, "torch.optim.LBFGS")
         for i, options in enumerate(kwargs):
             if not isinstance(options, dict):
                 raise TypeError(f"new_optimizers_kwargs[{i}] must be a dict; got {options!r}.")

@@ -38,6 +38,12 @@ class EpochLosses:
         self._count = [0] * len(self.names)
         self.publisher = EpochMetricsPublisher()
 
+    @classmethod
+    def of(cls, problem: Any) -> EpochLosses:
+        """The epoch losses of ``problem``'s conditions, with their ``data_weight``."""
+        conditions = problem.conditions
+        return cls(list(conditions), [c.data_weight for c in conditions.values()])
+
     def step_total(
         self,
         solver: pl.LightningModule,

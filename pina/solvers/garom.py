@@ -17,6 +17,7 @@ from ..loss import PowerLoss
 from ..model.network import Network
 from ..problem import AbstractProblem
 from ._epoch_losses import EpochLosses
+from ._validation import build_scheduler, loss_module
 from .solver import SolverInterface
 
 __all__ = ["GAROM"]
@@ -168,38 +169,31 @@ class GAROM(SolverInterface):
                 f"conditions {not_data!r} are not. Use PINN for physics conditions."
             )
         self.automatic_optimization = False
-        if loss is None:
-            loss = PowerLoss(p=1)
-        if not isinstance(loss, nn.Module):
-            raise TypeError(
-                "loss must be a torch loss module instance such as pina.loss.PowerLoss(p=1) or "
-                f"torch.nn.MSELoss(); got {loss!r}."
-            )
-        self._loss = loss
+        self._loss = loss_module(
+            loss, lambda: PowerLoss(p=1), "pina.loss.PowerLoss(p=1) or torch.nn.MSELoss()"
+        )
         self.gamma = _non_negative(gamma, "gamma")
         self.lambda_k = _non_negative(lambda_k, "lambda_k")
         if not isinstance(regularizer, bool):
             raise TypeError(f"regularizer must be True or False; got {regularizer!r}.")
         self.regularizer = float(regularizer)
         self.register_buffer("_k", torch.zeros(()))
-        self._schedulers: list[LRScheduler] = []
-        for name, scheduler, kwargs, index in (
-            ("scheduler_generator", scheduler_generator, scheduler_generator_kwargs, 0),
-            ("scheduler_discriminator", scheduler_discriminator, scheduler_discriminator_kwargs, 1),
-        ):
-            if not (isinstance(scheduler, type) and issubclass(scheduler, LRScheduler)):
-                raise TypeError(
-                    f"{name} must be a torch.optim.lr_scheduler class such as ConstantLR; "
-                    f"got {scheduler!r}."
-                )
-            if kwargs is None:
-                kwargs = {"factor": 1, "total_iters": 0}
-            if not isinstance(kwargs, dict):
-                raise TypeError(f"{name}_kwargs must be a dict; got {kwargs!r}.")
-            self._schedulers.append(scheduler(self.optimizers[index], **kwargs))
-        conditions = problem.conditions
-        self._weights = {name: c.data_weight for name, c in conditions.items()}
-        self._epoch_losses = EpochLosses(list(conditions), list(self._weights.values()))
+        self._schedulers: list[LRScheduler] = [
+            build_scheduler(
+                "scheduler_generator",
+                scheduler_generator,
+                scheduler_generator_kwargs,
+                self.optimizers[0],
+            ),
+            build_scheduler(
+                "scheduler_discriminator",
+                scheduler_discriminator,
+                scheduler_discriminator_kwargs,
+                self.optimizers[1],
+            ),
+        ]
+        self._weights = {name: c.data_weight for name, c in problem.conditions.items()}
+        self._epoch_losses = EpochLosses.of(problem)
         self._gan_sum: Tensor | None = None
         self._gan_steps = 0
 

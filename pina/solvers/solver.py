@@ -14,6 +14,7 @@ from torch import Tensor, nn
 from ..label_tensor import LabelTensor
 from ..model.network import Network
 from ..problem import AbstractProblem, InverseProblem
+from ._validation import check_optimizer_class
 
 __all__ = ["SolverInterface"]
 
@@ -94,11 +95,7 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
         if not isinstance(problem, AbstractProblem):
             raise TypeError(f"problem must be an AbstractProblem; got {type(problem).__name__}.")
         for i, optimizer in enumerate(optimizer_list):
-            if not (isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer)):
-                raise TypeError(
-                    f"optimizers[{i}] must be a torch.optim.Optimizer class such as "
-                    f"torch.optim.Adam (not an instance); got {optimizer!r}."
-                )
+            check_optimizer_class(f"optimizers[{i}]", optimizer)
         for i, kwargs in enumerate(kwargs_list):
             if not isinstance(kwargs, dict):
                 raise TypeError(f"optimizers_kwargs[{i}] must be a dict; got {kwargs!r}.")

@@ -11,6 +11,7 @@ from torch.optim.lr_scheduler import ConstantLR, LRScheduler
 from ..label_tensor import LabelTensor
 from ..problem import AbstractProblem
 from ._epoch_losses import EpochLosses
+from ._validation import build_scheduler, loss_module
 from .solver import SolverInterface, data_loss
 
 __all__ = ["SupervisedSolver"]
@@ -74,27 +75,11 @@ class SupervisedSolver(SolverInterface):
                 f"SupervisedSolver trains on data conditions (input_points + output_points) "
                 f"only; the conditions {not_data!r} are not. Use PINN for physics conditions."
             )
-        if loss is None:
-            loss = nn.MSELoss()
-        if not isinstance(loss, nn.Module):
-            raise TypeError(
-                "loss must be a torch loss module instance such as torch.nn.MSELoss(); "
-                f"got {loss!r}."
-            )
-        self._loss = loss
-        if scheduler_kwargs is None:
-            scheduler_kwargs = {"factor": 1, "total_iters": 0}
-        if not (isinstance(scheduler, type) and issubclass(scheduler, LRScheduler)):
-            raise TypeError(
-                "scheduler must be a torch.optim.lr_scheduler class such as ConstantLR; "
-                f"got {scheduler!r}."
-            )
-        if not isinstance(scheduler_kwargs, dict):
-            raise TypeError(f"scheduler_kwargs must be a dict; got {scheduler_kwargs!r}.")
-        self._scheduler = scheduler(self.optimizers[0], **scheduler_kwargs)
-        self._epoch_losses = EpochLosses(
-            list(problem.conditions), [c.data_weight for c in problem.conditions.values()]
+        self._loss = loss_module(loss, nn.MSELoss, "torch.nn.MSELoss()")
+        self._scheduler = build_scheduler(
+            "scheduler", scheduler, scheduler_kwargs, self.optimizers[0]
         )
+        self._epoch_losses = EpochLosses.of(problem)
 
     @property
     def neural_net(self) -> nn.Module:

@@ -11,6 +11,7 @@ from pytorch_lightning.core.optimizer import LightningOptimizer
 from torch import Tensor, nn
 from torch.optim.lr_scheduler import LRScheduler
 
+from .._validation import build_scheduler
 from .basepinn import PINNInterface
 
 
@@ -60,27 +61,12 @@ class MinMaxPINN(PINNInterface):
                     "step, which LBFGS (a closure-driven line search) cannot do; choose e.g. "
                     "torch.optim.Adam."
                 )
-        for name, scheduler, kwargs, optimizer in zip(
-            names, schedulers, schedulers_kwargs, self.optimizers
-        ):
-            if not (isinstance(scheduler, type) and issubclass(scheduler, LRScheduler)):
-                raise TypeError(
-                    f"{name} must be a torch.optim.lr_scheduler class such as ConstantLR; "
-                    f"got {scheduler!r}."
-                )
-            if kwargs is None:
-                kwargs = {"factor": 1, "total_iters": 0}
-            if not isinstance(kwargs, dict):
-                raise TypeError(f"{name}_kwargs must be a dict; got {kwargs!r}.")
-            self._schedulers.append(scheduler(optimizer, **kwargs))
-
-    @staticmethod
-    def _check_optimizer(name: str, optimizer: Any) -> None:
-        if not (isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer)):
-            raise TypeError(
-                f"{name} must be a torch.optim.Optimizer class such as torch.optim.Adam "
-                f"(not an instance); got {optimizer!r}."
+        self._schedulers = [
+            build_scheduler(name, scheduler, kwargs, optimizer)
+            for name, scheduler, kwargs, optimizer in zip(
+                names, schedulers, schedulers_kwargs, self.optimizers
             )
+        ]
 
     def _adversary_parameters(self) -> Iterator[nn.Parameter]:
         r"""The parameters :math:`\phi` that ascend :math:`G` (those of the second optimizer)."""

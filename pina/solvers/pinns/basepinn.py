@@ -13,6 +13,7 @@ from ...equation.equation_interface import EquationInterface
 from ...label_tensor import LabelTensor
 from ...problem import AbstractProblem, InverseProblem
 from .._epoch_losses import EpochLosses
+from .._validation import loss_module
 from ..solver import SolverInterface, data_loss
 
 __all__ = ["PINNInterface"]
@@ -76,23 +77,14 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
         loss: nn.Module | None = None,
     ) -> None:
         super().__init__(models, problem, optimizers, optimizers_kwargs, extra_features)
-        if loss is None:
-            loss = nn.MSELoss()
-        if not isinstance(loss, nn.Module):
-            raise TypeError(
-                "loss must be a torch loss module instance such as torch.nn.MSELoss(); "
-                f"got {loss!r}."
-            )
-        self._loss = loss
+        self._loss = loss_module(loss, nn.MSELoss, "torch.nn.MSELoss()")
         # params_ of three-argument equations: the unknown parameters, name -> (1,) tensor.
         self._params: Mapping[str, Tensor] | None = (
             dict(self._pina_unknown_parameters.items())
             if isinstance(problem, InverseProblem)
             else None
         )
-        self._epoch_losses = EpochLosses(
-            list(problem.conditions), [c.data_weight for c in problem.conditions.values()]
-        )
+        self._epoch_losses = EpochLosses.of(problem)
         for name, condition in problem.conditions.items():
             equation = condition.equation
             if equation is not None and not isinstance(equation, EquationInterface):

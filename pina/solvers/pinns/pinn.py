@@ -11,6 +11,7 @@ from torch.optim.lr_scheduler import ConstantLR, LRScheduler
 from ...equation.equation_interface import EquationInterface
 from ...label_tensor import LabelTensor
 from ...problem import AbstractProblem
+from .._validation import build_scheduler
 from .basepinn import PINNInterface
 
 __all__ = ["PINN"]
@@ -72,8 +73,6 @@ class PINN(PINNInterface):
     ) -> None:
         if optimizer_kwargs is None:
             optimizer_kwargs = {"lr": 0.001}
-        if scheduler_kwargs is None:
-            scheduler_kwargs = {"factor": 1, "total_iters": 0}
         super().__init__(
             models=[model],
             problem=problem,
@@ -82,14 +81,9 @@ class PINN(PINNInterface):
             extra_features=extra_features,
             loss=loss,
         )
-        if not (isinstance(scheduler, type) and issubclass(scheduler, LRScheduler)):
-            raise TypeError(
-                f"scheduler must be a torch.optim.lr_scheduler class such as ConstantLR; "
-                f"got {scheduler!r}."
-            )
-        if not isinstance(scheduler_kwargs, dict):
-            raise TypeError(f"scheduler_kwargs must be a dict; got {scheduler_kwargs!r}.")
-        self._scheduler = scheduler(self.optimizers[0], **scheduler_kwargs)
+        self._scheduler = build_scheduler(
+            "scheduler", scheduler, scheduler_kwargs, self.optimizers[0]
+        )
 
     @property
     def neural_net(self) -> nn.Module:

@@ -11,6 +11,7 @@ from torch.optim.lr_scheduler import ConstantLR, LRScheduler
 from ...equation.equation_interface import EquationInterface
 from ...label_tensor import LabelTensor
 from ...problem import AbstractProblem
+from .._validation import check_optimizer_class
 from ._minmax import MinMaxPINN
 from ._pointwise import (
     PointWeights,
@@ -108,7 +109,7 @@ class SAPINN(MinMaxPINN):
                 "weights_function must be a torch.nn.Module instance such as "
                 f"torch.nn.Sigmoid(); got {weights_function!r}."
             )
-        self._check_optimizer("optimizer_weights", optimizer_weights)
+        check_optimizer_class("optimizer_weights", optimizer_weights)
         if optimizer_weights_kwargs is None:
             optimizer_weights_kwargs = {"lr": 0.001}
         if not isinstance(optimizer_weights_kwargs, dict):
