@@ -5,38 +5,39 @@ For changes to the training path: check out the old commit in a worktree and com
     git worktree add /tmp/pina-before HEAD~1
     .venv/bin/python benchmarks/ab.py --before /tmp/pina-before --cases poisson_small
 
-Each measurement is ``cases.py`` in its own process with ``PYTHONPATH`` set to one tree
-(the script checks which ``pina`` was imported); the two trees alternate run by run, so
-drift of the machine hits both alike. Prints one line per (case, settings, tree): the
-median speed, every run, and the last epoch's mean loss (equal losses mean equal maths).
+Each measurement is ``cases.py`` in its own process, run by ``run.py``'s ``measure`` with
+``PYTHONPATH`` set to one tree (the script checks which ``pina`` was imported); the two
+trees alternate run by run, so drift of the machine hits both alike. Prints one line per
+(case, settings, tree): the median speed, every run, and the last epoch's mean loss (equal
+losses mean equal maths).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
-from _specs import CASES, RESULT_KEY
+from _specs import CASES
+from run import Interpreter, Row, Variant, child_env, measure
 
 HERE = Path(__file__).resolve().parent
 
 
-def run_once(python: str, tree: Path, case: str, settings: str, epochs: int | None) -> dict:
+def run_once(tree: Path, case: str, settings: str, epochs: int, seed: int) -> dict:
     """One training of ``case`` with the ``pina`` of ``tree``; its JSON result."""
-    env = dict(os.environ, PYTHONPATH=f"{tree}{os.pathsep}{HERE}", PYTHONNOUSERSITE="1")
-    env.setdefault("OMP_NUM_THREADS", "1")
-    cmd = [python, str(HERE / "cases.py"), "--case", case, "--settings", settings]
-    cmd += ["--impl", "pina"] + ([] if epochs is None else ["--epochs", str(epochs)])
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=HERE.parent)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{") and RESULT_KEY in ln]
-    if not lines:
-        raise RuntimeError(f"{case}/{settings} on {tree} failed: {proc.stderr.strip()[-500:]}")
-    result: dict = json.loads(lines[-1])
+    interp = Interpreter(Path(sys.executable), child_env(f"{tree}{os.pathsep}{HERE}"))
+    spec = CASES[case]
+    result = measure(
+        interp,
+        Row("pina", settings, settings),
+        Variant(spec, spec.title),
+        epochs,
+        seed,
+        timeout=3600,
+    )
     if not Path(str(result["pina_file"])).resolve().is_relative_to(tree.resolve()):
         raise RuntimeError(f"imported pina from {result['pina_file']}, not from {tree}")
     return result
@@ -50,6 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--settings", nargs="+", choices=["tutorial", "lean"], default=None)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=None, help="default: the case's")
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     settings = args.settings or ["tutorial", "lean"]
     trees = {"before": args.before, "after": args.after}
@@ -59,7 +61,8 @@ def main(argv: list[str] | None = None) -> None:
         for _ in range(args.repeats):
             for setting in settings:
                 for name, tree in trees.items():
-                    res = run_once(sys.executable, tree, case, setting, args.epochs)
+                    epochs = spec.epochs if args.epochs is None else args.epochs
+                    res = run_once(tree, case, setting, epochs, args.seed)
                     runs.setdefault((setting, name), []).append(res)
         for (setting, name), results in runs.items():
             speeds = [r["timed_epochs"] / r["seconds"] for r in results]
