@@ -10,6 +10,7 @@ left ``dim`` unset, which for 2-D inputs is the same and otherwise depends on th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import torch
 
@@ -42,15 +43,7 @@ class AdaptiveReLU(AdaptiveActivationFunctionInterface):
     The arguments are those of :class:`AdaptiveActivationFunctionInterface`.
     """
 
-    def __init__(
-        self,
-        alpha: complex | None = None,
-        beta: complex | None = None,
-        gamma: complex | None = None,
-        fixed: str | Sequence[str] | None = None,
-    ) -> None:
-        super().__init__(alpha, beta, gamma, fixed)
-        self._func = torch.nn.ReLU()
+    _activation = torch.nn.ReLU
 
 
 class AdaptiveSigmoid(AdaptiveActivationFunctionInterface):
@@ -64,15 +57,7 @@ class AdaptiveSigmoid(AdaptiveActivationFunctionInterface):
     The arguments are those of :class:`AdaptiveActivationFunctionInterface`.
     """
 
-    def __init__(
-        self,
-        alpha: complex | None = None,
-        beta: complex | None = None,
-        gamma: complex | None = None,
-        fixed: str | Sequence[str] | None = None,
-    ) -> None:
-        super().__init__(alpha, beta, gamma, fixed)
-        self._func = torch.nn.Sigmoid()
+    _activation = torch.nn.Sigmoid
 
 
 class AdaptiveTanh(AdaptiveActivationFunctionInterface):
@@ -86,15 +71,7 @@ class AdaptiveTanh(AdaptiveActivationFunctionInterface):
     The arguments are those of :class:`AdaptiveActivationFunctionInterface`.
     """
 
-    def __init__(
-        self,
-        alpha: complex | None = None,
-        beta: complex | None = None,
-        gamma: complex | None = None,
-        fixed: str | Sequence[str] | None = None,
-    ) -> None:
-        super().__init__(alpha, beta, gamma, fixed)
-        self._func = torch.nn.Tanh()
+    _activation = torch.nn.Tanh
 
 
 class AdaptiveSiLU(AdaptiveActivationFunctionInterface):
@@ -108,15 +85,7 @@ class AdaptiveSiLU(AdaptiveActivationFunctionInterface):
     The arguments are those of :class:`AdaptiveActivationFunctionInterface`.
     """
 
-    def __init__(
-        self,
-        alpha: complex | None = None,
-        beta: complex | None = None,
-        gamma: complex | None = None,
-        fixed: str | Sequence[str] | None = None,
-    ) -> None:
-        super().__init__(alpha, beta, gamma, fixed)
-        self._func = torch.nn.SiLU()
+    _activation = torch.nn.SiLU
 
 
 class AdaptiveMish(AdaptiveActivationFunctionInterface):
@@ -130,15 +99,7 @@ class AdaptiveMish(AdaptiveActivationFunctionInterface):
     The arguments are those of :class:`AdaptiveActivationFunctionInterface`.
     """
 
-    def __init__(
-        self,
-        alpha: complex | None = None,
-        beta: complex | None = None,
-        gamma: complex | None = None,
-        fixed: str | Sequence[str] | None = None,
-    ) -> None:
-        super().__init__(alpha, beta, gamma, fixed)
-        self._func = torch.nn.Mish()
+    _activation = torch.nn.Mish
 
 
 class AdaptiveELU(AdaptiveActivationFunctionInterface):
@@ -152,15 +113,7 @@ class AdaptiveELU(AdaptiveActivationFunctionInterface):
     The arguments are those of :class:`AdaptiveActivationFunctionInterface`.
     """
 
-    def __init__(
-        self,
-        alpha: complex | None = None,
-        beta: complex | None = None,
-        gamma: complex | None = None,
-        fixed: str | Sequence[str] | None = None,
-    ) -> None:
-        super().__init__(alpha, beta, gamma, fixed)
-        self._func = torch.nn.ELU()
+    _activation = torch.nn.ELU
 
 
 class AdaptiveCELU(AdaptiveActivationFunctionInterface):
@@ -174,15 +127,7 @@ class AdaptiveCELU(AdaptiveActivationFunctionInterface):
     The arguments are those of :class:`AdaptiveActivationFunctionInterface`.
     """
 
-    def __init__(
-        self,
-        alpha: complex | None = None,
-        beta: complex | None = None,
-        gamma: complex | None = None,
-        fixed: str | Sequence[str] | None = None,
-    ) -> None:
-        super().__init__(alpha, beta, gamma, fixed)
-        self._func = torch.nn.CELU()
+    _activation = torch.nn.CELU
 
 
 class AdaptiveGELU(AdaptiveActivationFunctionInterface):
@@ -196,15 +141,7 @@ class AdaptiveGELU(AdaptiveActivationFunctionInterface):
     The arguments are those of :class:`AdaptiveActivationFunctionInterface`.
     """
 
-    def __init__(
-        self,
-        alpha: complex | None = None,
-        beta: complex | None = None,
-        gamma: complex | None = None,
-        fixed: str | Sequence[str] | None = None,
-    ) -> None:
-        super().__init__(alpha, beta, gamma, fixed)
-        self._func = torch.nn.GELU()
+    _activation = torch.nn.GELU
 
 
 class AdaptiveSoftmin(AdaptiveActivationFunctionInterface):
@@ -218,15 +155,7 @@ class AdaptiveSoftmin(AdaptiveActivationFunctionInterface):
     The arguments are those of :class:`AdaptiveActivationFunctionInterface`.
     """
 
-    def __init__(
-        self,
-        alpha: complex | None = None,
-        beta: complex | None = None,
-        gamma: complex | None = None,
-        fixed: str | Sequence[str] | None = None,
-    ) -> None:
-        super().__init__(alpha, beta, gamma, fixed)
-        self._func = torch.nn.Softmin(dim=-1)
+    _activation = partial(torch.nn.Softmin, dim=-1)
 
 
 class AdaptiveSoftmax(AdaptiveActivationFunctionInterface):
@@ -240,15 +169,7 @@ class AdaptiveSoftmax(AdaptiveActivationFunctionInterface):
     The arguments are those of :class:`AdaptiveActivationFunctionInterface`.
     """
 
-    def __init__(
-        self,
-        alpha: complex | None = None,
-        beta: complex | None = None,
-        gamma: complex | None = None,
-        fixed: str | Sequence[str] | None = None,
-    ) -> None:
-        super().__init__(alpha, beta, gamma, fixed)
-        self._func = torch.nn.Softmax(dim=-1)
+    _activation = partial(torch.nn.Softmax, dim=-1)
 
 
 class AdaptiveSIREN(AdaptiveActivationFunctionInterface):
@@ -262,15 +183,7 @@ class AdaptiveSIREN(AdaptiveActivationFunctionInterface):
     The arguments are those of :class:`AdaptiveActivationFunctionInterface`.
     """
 
-    def __init__(
-        self,
-        alpha: complex | None = None,
-        beta: complex | None = None,
-        gamma: complex | None = None,
-        fixed: str | Sequence[str] | None = None,
-    ) -> None:
-        super().__init__(alpha, beta, gamma, fixed)
-        self._func = torch.sin
+    _activation = staticmethod(lambda: torch.sin)
 
 
 class AdaptiveExp(AdaptiveActivationFunctionInterface):
@@ -293,6 +206,8 @@ class AdaptiveExp(AdaptiveActivationFunctionInterface):
         ValueError: If ``fixed`` names an unknown scalar.
     """
 
+    _activation = staticmethod(lambda: torch.exp)
+
     def __init__(
         self,
         alpha: complex | None = None,
@@ -306,4 +221,3 @@ class AdaptiveExp(AdaptiveActivationFunctionInterface):
         elif isinstance(fixed, (list, tuple)):
             fixed = [*fixed, "gamma"]
         super().__init__(alpha, beta, 0.0, fixed)
-        self._func = torch.exp

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -40,6 +40,12 @@ class AdaptiveActivationFunctionInterface(nn.Module):
             def __init__(self, alpha=None, beta=None, gamma=None, fixed=None):
                 super().__init__(alpha, beta, gamma, fixed)
                 self._func = torch.nn.Softplus()
+
+    or, without an ``__init__``, declare the class attribute ``_activation``, a
+    zero-argument callable that builds the activation (called once per instance)::
+
+        class AdaptiveSoftplus(AdaptiveActivationFunctionInterface):
+            _activation = torch.nn.Softplus
 
     References:
         Godfrey, L. B. and Gashler, M. S. (2015). *A continuum among
@@ -80,6 +86,7 @@ class AdaptiveActivationFunctionInterface(nn.Module):
     _alpha: Tensor
     _beta: Tensor
     _gamma: Tensor
+    _activation: ClassVar[Callable[[], Callable[[Tensor], Tensor]] | None] = None
 
     def __init__(
         self,
@@ -100,7 +107,8 @@ class AdaptiveActivationFunctionInterface(nn.Module):
             else:
                 setattr(self, f"_{name}", nn.Parameter(tensor))
         self._fixed = [name for name in _NAMES if name in fixed_names]
-        self._func: Callable[[Tensor], Tensor] | None = None
+        make = type(self)._activation
+        self._func: Callable[[Tensor], Tensor] | None = None if make is None else make()
 
     @property
     def alpha(self) -> Tensor:

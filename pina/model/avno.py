@@ -3,16 +3,16 @@ r"""The averaging neural operator: :class:`AveragingNeuralOperator`."""
 from __future__ import annotations
 
 import copy
-import sys
 from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
 
 from ..label_tensor import LabelTensor
+from ._validation import _check_int, _run_on_zeros
 from .kernel_neural_operator import KernelNeuralOperator, _input_width, _output_width
 from .layers.avno_layer import AVNOBlock
-from .layers.residual import ActivationLike, _check_dim
+from .layers.residual import ActivationLike
 
 __all__ = ["AveragingNeuralOperator"]
 
@@ -30,37 +30,33 @@ def _check_labels(value: object, name: str) -> list[str]:
     return list(labels)
 
 
+def _check_fields_and_coordinates(
+    field_indices: object, coordinates_indices: object
+) -> tuple[list[str], list[str]]:
+    """Check the field and coordinate labels of an operator: each valid, and disjoint."""
+    fields = _check_labels(field_indices, "field_indices")
+    coords = _check_labels(coordinates_indices, "coordinates_indices")
+    shared = sorted(set(fields) & set(coords))
+    if shared:
+        raise ValueError(
+            f"labels {shared!r} are in both field_indices and coordinates_indices; "
+            "each input column is either a field or a coordinate."
+        )
+    return fields, coords
+
+
 def _probe_output_width(net: nn.Module, name: str, n_in: int) -> int:
     """Run ``net`` once on zeros of shape ``(2, n_in)`` and return its output width.
 
-    The module runs without gradients and in eval mode (its training flags are
-    restored), so no state changes and no random numbers are drawn. An error
-    raised by the module itself comes out unchanged, with a note.
+    See :func:`~pina.model._validation._run_on_zeros`: no state changes, and an
+    error raised by the module itself comes out unchanged, with a note.
     """
-    reference: Tensor | None = next(net.parameters(), None)
-    if reference is None:
-        reference = next(net.buffers(), None)
-    probe = torch.zeros(
-        2,
+    out = _run_on_zeros(
+        net,
         n_in,
-        dtype=reference.dtype if reference is not None else None,
-        device=reference.device if reference is not None else None,
+        f"while running {name} on zeros of shape (2, {n_in}) to find its output width; "
+        f"{name} must map (*, {n_in}) to (*, embedding width).",
     )
-    modes = [(module, module.training) for module in net.modules()]
-    net.eval()
-    try:
-        with torch.no_grad():
-            out = net(probe)
-    except Exception as err:
-        if sys.version_info >= (3, 11):
-            err.add_note(
-                f"while running {name} on zeros of shape (2, {n_in}) to find its output width; "
-                f"{name} must map (*, {n_in}) to (*, embedding width)."
-            )
-        raise
-    finally:
-        for module, mode in modes:
-            module.training = mode
     if not isinstance(out, Tensor) or out.ndim < 1:
         raise TypeError(
             f"{name} must return a tensor of shape (*, embedding width); on an input of shape "
@@ -197,15 +193,8 @@ class AveragingNeuralOperator(KernelNeuralOperator):
         n_layers: int = 4,
         func: ActivationLike = nn.GELU,
     ) -> None:
-        fields = _check_labels(field_indices, "field_indices")
-        coords = _check_labels(coordinates_indices, "coordinates_indices")
-        shared = sorted(set(fields) & set(coords))
-        if shared:
-            raise ValueError(
-                f"labels {shared!r} are in both field_indices and coordinates_indices; "
-                "each input column is either a field or a coordinate."
-            )
-        depth = _check_dim(n_layers, "n_layers")
+        fields, coords = _check_fields_and_coordinates(field_indices, coordinates_indices)
+        depth = _check_int(n_layers, "n_layers")
         if not isinstance(func, nn.Module) and not (
             isinstance(func, type) and issubclass(func, nn.Module)
         ):

@@ -10,14 +10,13 @@ accepted and a plain :class:`torch.Tensor` comes out (torch operations on a
 from __future__ import annotations
 
 import copy
-import numbers
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
 from torch import Tensor, nn
+
+from ._validation import _check_int, _note_on_error, _run_on_zeros
 
 __all__ = ["FeedForward", "ResidualFeedForward"]
 
@@ -32,26 +31,6 @@ _ACTIVATION_CHOICES = (
 
 
 # --------------------------------------------------------------------------- helpers
-@contextmanager
-def _note_on_error(note: str) -> Iterator[None]:
-    """Re-raise any error unchanged, with ``note`` added to its traceback (Python >= 3.11)."""
-    try:
-        yield
-    except Exception as err:
-        if sys.version_info >= (3, 11):
-            err.add_note(note)
-        raise
-
-
-def _check_int(value: object, name: str, minimum: int) -> int:
-    """Return ``value`` as an int after checking it is an integer ``>= minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int; got {value!r} of type {type(value).__name__}.")
-    if value < minimum:
-        raise ValueError(f"{name}={value!r} must be an int >= {minimum}.")
-    return int(value)
-
-
 def _check_bool(value: object, name: str) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False; got {value!r}.")
@@ -83,10 +62,15 @@ def _activation_specs(func: object, n_hidden: int) -> list[tuple[str, Any]]:
     else:
         given = [("func", func)]  # checked even when there is no hidden layer
     for name, spec in given:
-        not_a_module_class = isinstance(spec, type) and not issubclass(spec, nn.Module)
-        if not_a_module_class or (spec is not None and not callable(spec)):
-            raise TypeError(f"{name} must be {_ACTIVATION_CHOICES}; got {spec!r}.")
+        _check_activation(spec, name)
     return given if isinstance(func, (list, tuple)) else given * n_hidden
+
+
+def _check_activation(spec: object, name: str) -> None:
+    """Check ``spec`` is one of the accepted kinds of activation (see ``ActivationLike``)."""
+    not_a_module_class = isinstance(spec, type) and not issubclass(spec, nn.Module)
+    if not_a_module_class or (spec is not None and not callable(spec)):
+        raise TypeError(f"{name} must be {_ACTIVATION_CHOICES}; got {spec!r}.")
 
 
 def _build_activation(name: str, spec: ActivationLike, copy_instance: bool) -> nn.Module | None:
@@ -239,38 +223,20 @@ class _Dense(nn.Module):
 def _check_encoder(net: object, index: int, input_dimensions: int, inner_size: int) -> nn.Module:
     """Check ``transformer_nets[index]`` is a module mapping ``(*, d_in)`` to ``(*, inner_size)``.
 
-    The module is run once under ``torch.no_grad`` in eval mode on zeros of shape
-    ``(2, input_dimensions)`` (its training flags are restored afterwards and
-    no random numbers are drawn). An error raised by the module itself comes
-    out unchanged.
+    The module is run once on zeros of shape ``(2, input_dimensions)``, as
+    :func:`~pina.model._validation._run_on_zeros` does (no state changes). An
+    error raised by the module itself comes out unchanged.
     """
     name = f"transformer_nets[{index}]"
     if not isinstance(net, nn.Module):
         raise TypeError(f"{name} must be a torch.nn.Module; got {net!r}.")
-    reference: Tensor | None = next(net.parameters(), None)
-    if reference is None:
-        reference = next(net.buffers(), None)
-    probe = torch.zeros(
-        2,
+    out = _run_on_zeros(
+        net,
         input_dimensions,
-        dtype=reference.dtype if reference is not None else None,
-        device=reference.device if reference is not None else None,
+        f"while checking {name} on an input of shape (2, {input_dimensions}): "
+        f"each transformer net must map (*, input_dimensions={input_dimensions}) "
+        f"to (*, inner_size={inner_size}).",
     )
-    modes = [(module, module.training) for module in net.modules()]
-    net.eval()
-    try:
-        with (
-            _note_on_error(
-                f"while checking {name} on an input of shape (2, {input_dimensions}): "
-                f"each transformer net must map (*, input_dimensions={input_dimensions}) "
-                f"to (*, inner_size={inner_size})."
-            ),
-            torch.no_grad(),
-        ):
-            out = net(probe)
-    finally:
-        for module, mode in modes:
-            module.training = mode
     if not isinstance(out, Tensor) or tuple(out.shape) != (2, inner_size):
         got = tuple(out.shape) if isinstance(out, Tensor) else type(out).__name__
         raise ValueError(

@@ -14,7 +14,6 @@ Reference:
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from typing import cast
 
@@ -22,13 +21,8 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from ..label_tensor import LabelTensor
-from .feed_forward import (
-    ActivationLike,
-    _activation_specs,
-    _build_activations,
-    _check_int,
-    _hidden_widths,
-)
+from ._validation import _add_note, _check_int
+from .feed_forward import ActivationLike, _activation_specs, _build_activations, _hidden_widths
 from .kernel_neural_operator import (
     KernelNeuralOperator,
     _check_module,
@@ -117,11 +111,6 @@ def _block_activations(func: object, n_blocks: int) -> list[nn.Module | None]:
             )
         return _build_activations(_activation_specs(func, n_blocks))
     return [*_build_activations(_activation_specs(func, n_blocks - 1)), None]
-
-
-def _add_note(err: BaseException, note: str) -> None:
-    if sys.version_info >= (3, 11):
-        err.add_note(note)
 
 
 # --------------------------------------------------------------------------- kernel

@@ -8,6 +8,9 @@ from torch import Tensor, nn
 
 __all__ = ["KernelNeuralOperator"]
 
+#: The three parts of the operator, in order; each is stored as ``_{name}``.
+_PARTS = ("lifting_operator", "integral_kernels", "projection_operator")
+
 
 # --------------------------------------------------------------------------- widths
 def _is_parameter_free(module: nn.Module) -> bool:
@@ -174,12 +177,7 @@ class KernelNeuralOperator(nn.Module):
 
     @lifting_operator.setter
     def lifting_operator(self, value: nn.Module) -> None:
-        _check_widths(
-            _check_module(value, "lifting_operator"),
-            self._integral_kernels,
-            self._projection_operator,
-        )
-        self._lifting_operator = value
+        self._replace("lifting_operator", value)
 
     @property
     def integral_kernels(self) -> nn.Module:
@@ -188,12 +186,7 @@ class KernelNeuralOperator(nn.Module):
 
     @integral_kernels.setter
     def integral_kernels(self, value: nn.Module) -> None:
-        _check_widths(
-            self._lifting_operator,
-            _check_module(value, "integral_kernels"),
-            self._projection_operator,
-        )
-        self._integral_kernels = value
+        self._replace("integral_kernels", value)
 
     @property
     def projection_operator(self) -> nn.Module:
@@ -202,12 +195,14 @@ class KernelNeuralOperator(nn.Module):
 
     @projection_operator.setter
     def projection_operator(self, value: nn.Module) -> None:
-        _check_widths(
-            self._lifting_operator,
-            self._integral_kernels,
-            _check_module(value, "projection_operator"),
-        )
-        self._projection_operator = value
+        self._replace("projection_operator", value)
+
+    def _replace(self, name: str, value: nn.Module) -> None:
+        """Set the part ``name`` (one of :data:`_PARTS`) to ``value`` after checking the widths."""
+        parts = {part: getattr(self, f"_{part}") for part in _PARTS}
+        parts[name] = _check_module(value, name)
+        _check_widths(*parts.values())
+        super().__setattr__(f"_{name}", value)
 
     def forward(self, x: Tensor) -> Tensor:
         r"""Apply :math:`P \circ K \circ L`.

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
-from .avno import _check_labels, _lifting_and_projection_widths, _split_input
+from ._validation import _check_int
+from .avno import _check_fields_and_coordinates, _lifting_and_projection_widths, _split_input
 from .kernel_neural_operator import KernelNeuralOperator
 from .layers.lowrank_layer import FuncLike, LowRankBlock
-from .layers.residual import _check_dim
 
 __all__ = ["LowRankNeuralOperator"]
 
@@ -109,15 +109,8 @@ class LowRankNeuralOperator(KernelNeuralOperator):
         func: FuncLike = nn.Tanh,
         bias: bool = True,
     ) -> None:
-        fields = _check_labels(field_indices, "field_indices")
-        coords = _check_labels(coordinates_indices, "coordinates_indices")
-        shared = sorted(set(fields) & set(coords))
-        if shared:
-            raise ValueError(
-                f"labels {shared!r} are in both field_indices and coordinates_indices; "
-                "each input column is either a field or a coordinate."
-            )
-        depth = _check_dim(n_kernel_layers, "n_kernel_layers")
+        fields, coords = _check_fields_and_coordinates(field_indices, coordinates_indices)
+        depth = _check_int(n_kernel_layers, "n_kernel_layers")
         embedding = _lifting_and_projection_widths(
             lifting_net, projecting_net, len(fields), len(coords)
         )

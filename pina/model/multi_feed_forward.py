@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from typing import Any
 
 from torch import nn
 
+from ._validation import _note_on_error
 from .feed_forward import FeedForward
 
 __all__ = ["MultiFeedForward"]
@@ -69,10 +69,6 @@ class MultiFeedForward(nn.Module):
                     f"ffn_dict[{name!r}] must be a dict of FeedForward keyword arguments; "
                     f"got {kwargs!r}."
                 )
-            try:
+            with _note_on_error(f"while building FeedForward(**ffn_dict[{name!r}])"):
                 network = FeedForward(**kwargs)
-            except Exception as err:
-                if sys.version_info >= (3, 11):
-                    err.add_note(f"while building FeedForward(**ffn_dict[{name!r}])")
-                raise
             self.add_module(name, network)

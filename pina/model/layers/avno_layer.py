@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from .residual import ActivationLike, _build_activation, _check_dim
+from .._validation import _check_int
+from .residual import ActivationLike, _build_activation
 
 __all__ = ["AVNOBlock"]
 
@@ -46,7 +47,7 @@ class AVNOBlock(nn.Module):
 
     def __init__(self, hidden_size: int = 100, func: ActivationLike = nn.GELU) -> None:
         super().__init__()
-        width = _check_dim(hidden_size, "hidden_size")
+        width = _check_int(hidden_size, "hidden_size")
         self._nn = nn.Linear(width, width)
         self._func = _build_activation(func, "func")
 

@@ -9,6 +9,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from .._validation import _check_int
 from ._stride import Stride
 
 __all__ = ["ContinuousConvBlock"]
@@ -157,8 +158,8 @@ class ContinuousConvBlock(nn.Module):
         no_overlap: bool = False,
     ) -> None:
         super().__init__()
-        self._input_numb_field = _check_count(input_numb_field, "input_numb_field")
-        self._output_numb_field = _check_count(output_numb_field, "output_numb_field")
+        self._input_numb_field = _check_int(input_numb_field, "input_numb_field")
+        self._output_numb_field = _check_int(output_numb_field, "output_numb_field")
         size = _check_filter_dim(filter_dim)
         grid = Stride.from_dict(stride)
         if grid.dimension != len(size):
@@ -414,14 +415,6 @@ def _find_windows(coords: Tensor, positions: Tensor, size: Tensor) -> _Windows:
     counts = inside.sum(dim=(1, 2, 3)).tolist()
     pairs = inside.nonzero()  # (P, 4), sorted by channel first
     return [(chunk[:, 1], chunk[:, 2], chunk[:, 3]) for chunk in pairs.split(counts)]
-
-
-def _check_count(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int; got {value!r} of type {type(value).__name__}.")
-    if value < 1:
-        raise ValueError(f"{name}={value!r} must be an int >= 1.")
-    return int(value)
 
 
 def _check_filter_dim(filter_dim: object) -> list[float]:

@@ -10,6 +10,7 @@ import torch
 from torch import Tensor, nn
 
 from ...label_tensor import LabelTensor
+from .._validation import _check_int
 
 __all__ = ["PeriodicBoundaryEmbedding"]
 
@@ -89,14 +90,14 @@ class PeriodicBoundaryEmbedding(nn.Module):
         output_dimension: int | None = None,
     ) -> None:
         super().__init__()
-        self._input_dimension = _check_dimension(input_dimension, "input_dimension")
+        self._input_dimension = _check_int(input_dimension, "input_dimension")
         self._period: dict[int | str, float] = _check_periods(periods, self._input_dimension)
         width = 3 * len(self._period)
         self._layer: nn.Module
         if output_dimension is None:
             self._layer = nn.Identity()
         else:
-            self._layer = nn.Linear(width, _check_dimension(output_dimension, "output_dimension"))
+            self._layer = nn.Linear(width, _check_int(output_dimension, "output_dimension"))
         self._output_dimension = width if output_dimension is None else output_dimension
         # Angular frequencies, computed in float64 and cast to the input's dtype in forward.
         # Not persistent: the state_dict holds only the optional linear layer, as in PINA 0.1.
@@ -162,14 +163,6 @@ class PeriodicBoundaryEmbedding(nn.Module):
 
     def extra_repr(self) -> str:
         return f"input_dimension={self._input_dimension}, periods={self._period}"
-
-
-def _check_dimension(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int; got {value!r} of type {type(value).__name__}.")
-    if value < 1:
-        raise ValueError(f"{name}={value!r} must be an int >= 1.")
-    return int(value)
 
 
 def _check_period(value: object, name: str) -> float:

@@ -26,7 +26,7 @@ from typing import ClassVar
 import torch
 from torch import Tensor, nn
 
-from ..feed_forward import _ACTIVATION_CHOICES, ActivationLike, _build_activation
+from ..feed_forward import ActivationLike, _build_activation, _check_activation
 from .spectral import (
     ModesLike,
     SpectralConvBlock1D,
@@ -38,11 +38,9 @@ from .spectral import (
 __all__ = ["FourierBlock1D", "FourierBlock2D", "FourierBlock3D"]
 
 
-def _activation_module(activation: object) -> nn.Module:
+def _activation_module(activation: ActivationLike) -> nn.Module:
     """Build the block's activation from ``activation`` (``None`` gives the identity)."""
-    not_a_module_class = isinstance(activation, type) and not issubclass(activation, nn.Module)
-    if not_a_module_class or (activation is not None and not callable(activation)):
-        raise TypeError(f"activation must be {_ACTIVATION_CHOICES}; got {activation!r}.")
+    _check_activation(activation, "activation")
     module = _build_activation("activation", activation, copy_instance=False)
     return nn.Identity() if module is None else module
 

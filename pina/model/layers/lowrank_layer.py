@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import Tensor, nn
 
+from .._validation import _check_int
 from ..feed_forward import FeedForward
-from .residual import _check_dim
 
 __all__ = ["LowRankBlock"]
 
@@ -89,8 +89,8 @@ class LowRankBlock(nn.Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
-        self._rank = _check_dim(rank, "rank")
-        width = _check_dim(embedding_dimenion, "embedding_dimenion")
+        self._rank = _check_int(rank, "rank")
+        width = _check_int(embedding_dimenion, "embedding_dimenion")
         if isinstance(func, (list, tuple)):
             raise TypeError(
                 f"func must be a single activation (module class, instance or factory) since "

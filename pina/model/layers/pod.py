@@ -2,12 +2,13 @@ r"""Proper orthogonal decomposition as a layer: :class:`PODBlock`."""
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
 from typing import Any
 
 import torch
 from torch import Tensor, nn
+
+from .._validation import _check_int
 
 __all__ = ["PODBlock"]
 
@@ -76,7 +77,7 @@ class PODBlock(nn.Module):
             raise TypeError(
                 f"scale_coefficients must be True or False; got {scale_coefficients!r}."
             )
-        self._rank = _check_rank(rank)
+        self._rank = _check_int(rank, "rank")
         self.__scale_coefficients = scale_coefficients
         for name in _BUFFERS:
             self.register_buffer(name, None)
@@ -95,7 +96,7 @@ class PODBlock(nn.Module):
 
     @rank.setter
     def rank(self, value: int) -> None:
-        value = _check_rank(value)
+        value = _check_int(value, "rank")
         if self._basis is not None and value > self._basis.shape[0]:
             raise ValueError(self._too_large(value, self._basis.shape[0]))
         self._rank = value
@@ -292,14 +293,6 @@ class PODBlock(nn.Module):
         super()._load_from_state_dict(
             state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
         )
-
-
-def _check_rank(rank: object) -> int:
-    if isinstance(rank, bool) or not isinstance(rank, numbers.Integral):
-        raise TypeError(f"rank must be an int; got {rank!r} of type {type(rank).__name__}.")
-    if rank < 1:
-        raise ValueError(f"rank={rank!r} must be an int >= 1.")
-    return int(rank)
 
 
 def _describe(value: object) -> str:

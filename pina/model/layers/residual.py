@@ -12,20 +12,13 @@ import numbers
 
 from torch import Tensor, nn
 
+from .._validation import _check_int
+
 __all__ = ["EnhancedLinear", "ResidualBlock"]
 
 #: An activation given as a module instance or a module class (instantiated
 #: with no arguments).
 ActivationLike = nn.Module | type[nn.Module]
-
-
-def _check_dim(value: object, name: str) -> int:
-    """Return ``value`` after checking it is an int ``>= 1``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int; got {value!r} of type {type(value).__name__}.")
-    if value < 1:
-        raise ValueError(f"{name}={value!r} must be an int >= 1.")
-    return int(value)
 
 
 def _build_activation(value: object, name: str) -> nn.Module:
@@ -94,9 +87,9 @@ class ResidualBlock(nn.Module):
         super().__init__()
         if not isinstance(spectral_norm, bool):
             raise TypeError(f"spectral_norm must be True or False; got {spectral_norm!r}.")
-        self._input_dim = _check_dim(input_dim, "input_dim")
-        self._output_dim = _check_dim(output_dim, "output_dim")
-        self._hidden_dim = _check_dim(hidden_dim, "hidden_dim")
+        self._input_dim = _check_int(input_dim, "input_dim")
+        self._output_dim = _check_int(output_dim, "output_dim")
+        self._hidden_dim = _check_int(hidden_dim, "hidden_dim")
         self._spectral_norm = spectral_norm
         self._activation = (
             nn.ReLU() if activation is None else _build_activation(activation, "activation")

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
-from ..feed_forward import _check_int
+from .._validation import _check_int
 
 __all__ = ["SpectralConvBlock1D", "SpectralConvBlock2D", "SpectralConvBlock3D"]
 
