@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import torch
+from _common import relative_l2
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from pina import LabelTensor, Trainer
@@ -32,7 +33,7 @@ def save_demo_plots(
     with torch.no_grad():
         u = pinn(x).tensor.flatten()
     exact = problem.truth_solution(x).flatten()
-    rel_l2 = float((u - exact).norm() / exact.norm())
+    rel_l2 = relative_l2(u, exact)
 
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(x.tensor.flatten(), exact, "k-", label="exact $e^x$")

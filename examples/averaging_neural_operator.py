@@ -50,6 +50,7 @@ matplotlib.use("Agg")  # draw into files, never open a window
 
 import matplotlib.pyplot as plt
 import torch
+from _common import example_parser, relative_l2_per_sample
 from pytorch_lightning import seed_everything
 from torch import Tensor, nn
 
@@ -143,29 +144,33 @@ def burgers_problem(inputs: LabelTensor, outputs: LabelTensor) -> AbstractProble
     return BurgersStep()
 
 
-def relative_l2(prediction: Tensor, truth: Tensor) -> Tensor:
-    """Relative L2 error of each field (norms over the points, the last dimensions)."""
-    prediction, truth = prediction.reshape(len(truth), -1), truth.reshape(len(truth), -1)
-    return torch.linalg.vector_norm(prediction - truth, dim=1) / torch.linalg.vector_norm(
-        truth, dim=1
-    )
+def rollout(solver: SupervisedSolver, u0: Tensor) -> list[Tensor]:
+    """Apply the model ``STEPS`` times in a row, each time to its own previous prediction.
+
+    Returns:
+        The fields at ``t = 0, DT, ..., STEPS * DT``, each of the shape of ``u0``,
+        ``(samples, points)``.
+    """
+    fields = [u0]
+    for _ in range(STEPS):
+        fields.append(solver(with_coordinates(fields[-1])).extract(["u"]).tensor.squeeze(-1))
+    return fields
 
 
 # ----------------------------------------------------------------------------- the script
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Averaging neural operator on Burgers.")
-    parser.add_argument("--epochs", type=int, default=120, help="training epochs (120)")
+    parser = example_parser(
+        "Averaging neural operator on Burgers.",
+        "averaging_neural_operator",
+        epochs=120,
+        saves="the figures and logs",
+        epochs_type=int,
+    )
     parser.add_argument(
         "--trajectories",
         type=int,
         default=300,
         help="trajectories solved, 1/6 kept for testing (300)",
-    )
-    parser.add_argument(
-        "--output-dir",
-        type=Path,
-        default=Path("examples_output/averaging_neural_operator"),
-        help="where the figures and logs go (examples_output/averaging_neural_operator)",
     )
     return parser.parse_args(argv)
 
@@ -230,17 +235,14 @@ def main(argv: list[str] | None = None) -> float:
     # 5. One step on the test pairs, against "nothing changes" (u(t + DT) = u(t)).
     with torch.no_grad():
         one_step = solver(test_in).extract(["u"]).tensor
-        errors = relative_l2(one_step, test_out.tensor)
-        unchanged = relative_l2(test_in.extract(["u"]).tensor, test_out.tensor)
-        # Roll out: ten steps from t = 0, each from the model's own previous prediction.
-        u = test[:, 0]
-        for _ in range(STEPS):
-            u = solver(with_coordinates(u)).extract(["u"]).tensor.squeeze(-1)
-        rollout = relative_l2(u, test[:, -1])
+        errors = relative_l2_per_sample(one_step, test_out.tensor)
+        unchanged = relative_l2_per_sample(test_in.extract(["u"]).tensor, test_out.tensor)
+        # Ten steps from t = 0, each from the model's own previous prediction.
+        rollout_errors = relative_l2_per_sample(rollout(solver, test[:, 0])[-1], test[:, -1])
     print(f"'nothing changes' over one step: relative L2 error {float(unchanged.mean()):.3e}")
     print(
         f"rollout to t = {STEPS * DT:g} ({STEPS} steps from t = 0): "
-        f"relative L2 error {float(rollout.mean()):.3e}"
+        f"relative L2 error {float(rollout_errors.mean()):.3e}"
     )
     plot_trajectory(solver, test[0], out / "test_trajectory.png")
     print(f"Figures saved in {out}/; total time {time.perf_counter() - started:.1f} s")
@@ -253,9 +255,7 @@ def plot_trajectory(solver: SupervisedSolver, trajectory: Tensor, path: Path) ->
     x = torch.arange(trajectory.shape[-1]) / trajectory.shape[-1]
     with torch.no_grad():
         one_step = solver(with_coordinates(trajectory[:-1])).extract(["u"]).tensor.squeeze(-1)
-        rolled = [trajectory[0]]
-        for _ in range(STEPS):
-            rolled.append(solver(with_coordinates(rolled[-1][None])).tensor[0, :, 0])
+        rolled = [u[0] for u in rollout(solver, trajectory[:1])]
     fig, axes = plt.subplots(1, 2, figsize=(12, 4), sharey=True)
     for step in (1, STEPS // 2, STEPS):
         t = f"t = {step * DT:.1f}"

@@ -50,6 +50,7 @@ matplotlib.use("Agg")  # draw into files, never open a window
 
 import matplotlib.pyplot as plt
 import torch
+from _common import example_parser, relative_l2_per_sample
 from pytorch_lightning import seed_everything
 from torch import Tensor, nn
 
@@ -179,26 +180,17 @@ def autoencoder_problem(fields: LabelTensor) -> AbstractProblem:
     return Reconstruction()
 
 
-def relative_l2(prediction: Tensor, truth: Tensor) -> Tensor:
-    """Relative L2 error of each sample (over all its points)."""
-    dims = tuple(range(1, truth.ndim))
-    return torch.linalg.vector_norm(prediction - truth, dim=dims) / torch.linalg.vector_norm(
-        truth, dim=dims
-    )
-
-
 # ----------------------------------------------------------------------------- the script
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Continuous-convolution autoencoder.")
-    parser.add_argument("--epochs", type=int, default=200, help="training epochs (200)")
+    parser = example_parser(
+        "Continuous-convolution autoencoder.",
+        "continuous_conv_autoencoder",
+        epochs=200,
+        saves="the figures and logs",
+        epochs_type=int,
+    )
     parser.add_argument("--train", type=int, default=300, help="training fields (300)")
     parser.add_argument("--test", type=int, default=100, help="test fields (100)")
-    parser.add_argument(
-        "--output-dir",
-        type=Path,
-        default=Path("examples_output/continuous_conv_autoencoder"),
-        help="where the figures and logs go (examples_output/continuous_conv_autoencoder)",
-    )
     return parser.parse_args(argv)
 
 
@@ -243,11 +235,11 @@ def main(argv: list[str] | None = None) -> float:
     model.eval()  # no cached windows in eval mode: any points may be given
     with torch.no_grad():
         reconstruction = solver(test).extract(["u"]).tensor
-        errors = relative_l2(reconstruction, test.extract(["u"]).tensor)
+        errors = relative_l2_per_sample(reconstruction, test.extract(["u"]).tensor)
         new_cloud = torch.rand(2000, 2, generator=generator)
         exact_new = bumps_at(new_cloud, *test_bumps)  # the same test bumps, new points
         decoded_new = model.decode(model.encode(test.tensor), exact_new)
-        errors_new = relative_l2(decoded_new, exact_new[..., -1:])
+        errors_new = relative_l2_per_sample(decoded_new, exact_new[..., -1:])
     print(f"relative L2 error at 2000 new points: {float(errors_new.mean()):.3e}")
     plot_reconstruction(test.tensor[0, 0], reconstruction[0, 0, :, 0], out / "reconstruction.png")
     print(f"Figures saved in {out}/; total time {time.perf_counter() - started:.1f} s")

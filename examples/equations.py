@@ -55,6 +55,7 @@ import matplotlib
 matplotlib.use("Agg")  # draw into files, never open a window
 
 import torch
+from _common import example_parser, relative_l2
 from pytorch_lightning import seed_everything
 
 from pina import Condition, LabelTensor, Plotter, Trainer
@@ -202,24 +203,12 @@ class MixedPoisson(SpatialProblem):
 
 
 # ----------------------------------------------------------------------------- the script
-def positive_int(text: str) -> int:
-    """An argparse type: a positive integer (``max_epochs=-1`` would mean "forever")."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text}")
-    return value
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Equations: labels, classes, fixed gradients.")
-    parser.add_argument(
-        "--epochs", type=positive_int, default=3000, help="epochs per training (3000)"
-    )
-    parser.add_argument(
-        "--output-dir",
-        type=Path,
-        default=Path("examples_output/equations"),
-        help="where the figures go (examples_output/equations)",
+    parser = example_parser(
+        "Equations: labels, classes, fixed gradients.",
+        "equations",
+        epochs=3000,
+        epochs_help="epochs per training",
     )
     return parser.parse_args(argv)
 
@@ -248,10 +237,6 @@ def train(pinn: PINN, epochs: int, out: Path, name: str) -> None:
     print(f"[{name}] {epochs} epochs in {time.perf_counter() - start:.1f} s")
 
 
-def relative_error(prediction: torch.Tensor, truth: torch.Tensor) -> float:
-    return float(torch.linalg.norm(prediction - truth) / torch.linalg.norm(truth))
-
-
 def main(argv: list[str] | None = None) -> dict[str, float]:
     args = parse_args(argv)
     out: Path = args.output_dir
@@ -271,7 +256,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     with torch.no_grad():
         u = burgers_pinn(pts).extract(["u"]).tensor
 
-    errors = {"burgers": relative_error(u, burgers.truth_solution(pts))}
+    errors = {"burgers": relative_l2(u, burgers.truth_solution(pts))}
 
     # Part 2: the mixed Poisson problem.
     seed_everything(42, verbose=False)
@@ -288,10 +273,10 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     truth = poisson.truth_solution(pts)
     with torch.no_grad():
         prediction = poisson_pinn(pts)
-    errors["mixed poisson, p"] = relative_error(
+    errors["mixed poisson, p"] = relative_l2(
         prediction.extract(["p"]).tensor, truth.extract(["p"]).tensor
     )
-    errors["mixed poisson, q"] = relative_error(
+    errors["mixed poisson, q"] = relative_l2(
         prediction.extract(["qx", "qy"]).tensor, truth.extract(["qx", "qy"]).tensor
     )
 

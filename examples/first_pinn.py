@@ -33,6 +33,7 @@ import matplotlib
 matplotlib.use("Agg")  # draw into files, never open a window
 
 import torch
+from _common import example_parser, relative_l2
 from pytorch_lightning import seed_everything
 
 from pina import Condition, LabelTensor, Plotter, Trainer
@@ -72,23 +73,8 @@ class SimpleODE(SpatialProblem):
 
 
 # ----------------------------------------------------------------------------- the script
-def positive_int(text: str) -> int:
-    """An argparse type: a positive integer (``max_epochs=-1`` would mean "forever")."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text}")
-    return value
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Your first PINN: u' = u, u(0) = 1.")
-    parser.add_argument("--epochs", type=positive_int, default=3000, help="training epochs (3000)")
-    parser.add_argument(
-        "--output-dir",
-        type=Path,
-        default=Path("examples_output/first_pinn"),
-        help="where the figures go (examples_output/first_pinn)",
-    )
+    parser = example_parser("Your first PINN: u' = u, u(0) = 1.", "first_pinn", epochs=3000)
     return parser.parse_args(argv)
 
 
@@ -158,8 +144,7 @@ def main(argv: list[str] | None = None) -> float:
     x = LabelTensor(torch.linspace(0, 1, 1001).reshape(-1, 1), ["x"])
     with torch.no_grad():
         u = pinn(x).extract(["u"]).tensor
-    exact = problem.truth_solution(x)
-    error = float(torch.linalg.norm(u - exact) / torch.linalg.norm(exact))
+    error = relative_l2(u, problem.truth_solution(x))
     print(f"Figures saved in {out}/")
     print(f"relative L2 error: {error:.3e}")
     return error

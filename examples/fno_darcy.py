@@ -56,6 +56,7 @@ matplotlib.use("Agg")  # draw into files, never open a window
 
 import matplotlib.pyplot as plt
 import torch
+from _common import example_parser, relative_l2_per_sample
 from pytorch_lightning import seed_everything
 from torch import Tensor, nn
 
@@ -166,28 +167,19 @@ def channels_last(k: Tensor, k_mean: float, k_std: float) -> LabelTensor:
     return LabelTensor(torch.cat([k_normalised, coords], dim=-1), ["k", "x", "y"])
 
 
-def relative_l2(prediction: Tensor, truth: Tensor) -> Tensor:
-    """Relative L2 error of each sample, ``||pred - truth|| / ||truth||`` over its grid."""
-    dims = tuple(range(1, truth.ndim))
-    return torch.linalg.vector_norm(prediction - truth, dim=dims) / torch.linalg.vector_norm(
-        truth, dim=dims
-    )
-
-
 # ----------------------------------------------------------------------------- the script
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="FNO on a generated Darcy flow data set.")
-    parser.add_argument("--epochs", type=int, default=100, help="training epochs (100)")
+    parser = example_parser(
+        "FNO on a generated Darcy flow data set.",
+        "fno_darcy",
+        epochs=100,
+        saves="the figures and logs",
+        epochs_type=int,
+    )
     parser.add_argument(
         "--samples", type=int, default=600, help="samples generated, 1/6 kept for testing (600)"
     )
     parser.add_argument("--grid", type=int, default=32, help="grid nodes per side (32)")
-    parser.add_argument(
-        "--output-dir",
-        type=Path,
-        default=Path("examples_output/fno_darcy"),
-        help="where the figures and logs go (examples_output/fno_darcy)",
-    )
     return parser.parse_args(argv)
 
 
@@ -260,8 +252,8 @@ def main(argv: list[str] | None = None) -> float:
         prediction = solver(inputs[n_train:]).extract(["u"]).tensor.squeeze(-1) * u_scale
         seen = solver(inputs[:n_test]).extract(["u"]).tensor.squeeze(-1) * u_scale
     truth = u[n_train:].float()
-    errors = relative_l2(prediction, truth)
-    train_errors = relative_l2(seen, u[:n_test].float())  # as many training samples
+    errors = relative_l2_per_sample(prediction, truth)
+    train_errors = relative_l2_per_sample(seen, u[:n_test].float())  # as many training samples
     print(f"relative L2 error on training samples (mean): {float(train_errors.mean()):.3e}")
 
     plot_sample(k[n_train], truth[0], prediction[0], float(errors[0]), out / "test_sample.png")

@@ -33,6 +33,7 @@ matplotlib.use("Agg")  # draw into files, never open a window
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from _common import example_parser, relative_l2
 from pytorch_lightning import seed_everything
 
 from pina import Condition, LabelTensor, Location, Plotter, Trainer
@@ -274,23 +275,8 @@ def plot_on_domain(pinn: PINN, problem: HoledDisk, filename: Path, res: int = 20
 
 
 # ----------------------------------------------------------------------------- the script
-def positive_int(text: str) -> int:
-    """An argparse type: a positive integer (``max_epochs=-1`` would mean "forever")."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text}")
-    return value
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Geometries, and a PINN on a holed disk.")
-    parser.add_argument("--epochs", type=positive_int, default=3000, help="training epochs (3000)")
-    parser.add_argument(
-        "--output-dir",
-        type=Path,
-        default=Path("examples_output/geometry"),
-        help="where the figures go (examples_output/geometry)",
-    )
+    parser = example_parser("Geometries, and a PINN on a holed disk.", "geometry", epochs=3000)
     return parser.parse_args(argv)
 
 
@@ -326,8 +312,7 @@ def main(argv: list[str] | None = None) -> float:
     pts = problem.domain_with_hole.sample(20000, generator=torch.Generator().manual_seed(1))
     with torch.no_grad():
         u = pinn(pts).extract(["u"]).tensor
-    truth = problem.truth_solution(pts)
-    error = float(torch.linalg.norm(u - truth) / torch.linalg.norm(truth))
+    error = relative_l2(u, problem.truth_solution(pts))
     print(f"Figures saved in {out}/")
     print(f"relative L2 error: {error:.3e}")
     return error

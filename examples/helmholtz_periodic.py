@@ -40,6 +40,7 @@ matplotlib.use("Agg")  # draw into files, never open a window
 
 import matplotlib.pyplot as plt
 import torch
+from _common import example_parser, relative_l2
 from pytorch_lightning import seed_everything
 from torch import nn
 
@@ -85,22 +86,9 @@ class PeriodicHelmholtz(SpatialProblem):
 
 
 # ----------------------------------------------------------------------------- the script
-def positive_int(text: str) -> int:
-    """An argparse type: a positive integer (``max_epochs=-1`` would mean "forever")."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text}")
-    return value
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Periodic Helmholtz with an embedding layer.")
-    parser.add_argument("--epochs", type=positive_int, default=4000, help="training epochs (4000)")
-    parser.add_argument(
-        "--output-dir",
-        type=Path,
-        default=Path("examples_output/helmholtz_periodic"),
-        help="where the figures go (examples_output/helmholtz_periodic)",
+    parser = example_parser(
+        "Periodic Helmholtz with an embedding layer.", "helmholtz_periodic", epochs=4000
     )
     return parser.parse_args(argv)
 
@@ -161,8 +149,7 @@ def main(argv: list[str] | None = None) -> float:
         ]
     print(f"max |u(x) - u(x + P)| = {gaps[0]:.1e}, max |u(x) - u(x - 3P)| = {gaps[1]:.1e}")
 
-    truth = exact(x)
-    error = float(torch.linalg.norm(u - truth) / torch.linalg.norm(truth))
+    error = relative_l2(u, exact(x))
     print(f"Figures saved in {out}/")
     print(f"relative L2 error: {error:.3e}")
     return error

@@ -137,6 +137,8 @@ class ParameterHistory(Callback):
 
 
 # ----------------------------------------------------------------------------- the script
+# The same as _common.positive_int, written out because the tests import this file by its
+# path, without examples/ on sys.path, so ``from _common import ...`` would fail there.
 def positive_int(text: str) -> int:
     """An argparse type: a positive integer (``max_epochs=-1`` would mean "forever")."""
     value = int(text)

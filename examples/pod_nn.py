@@ -48,6 +48,7 @@ matplotlib.use("Agg")  # draw into files, never open a window
 
 import matplotlib.pyplot as plt
 import torch
+from _common import example_parser, relative_l2_per_sample
 from pytorch_lightning import seed_everything
 from torch import Tensor, nn
 
@@ -113,26 +114,18 @@ def field_problem(mu: LabelTensor, u: LabelTensor) -> AbstractProblem:
     return ParametricHeat()
 
 
-def relative_l2(prediction: Tensor, truth: Tensor) -> Tensor:
-    """Relative L2 error of each field (rows of ``(n, points)`` tensors)."""
-    return torch.linalg.vector_norm(prediction - truth, dim=-1) / torch.linalg.vector_norm(
-        truth, dim=-1
-    )
-
-
 # ----------------------------------------------------------------------------- the script
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="POD-NN on a parametric heat field.")
-    parser.add_argument("--epochs", type=int, default=10000, help="training epochs (10000)")
+    parser = example_parser(
+        "POD-NN on a parametric heat field.",
+        "pod_nn",
+        epochs=10000,
+        saves="the figures and logs",
+        epochs_type=int,
+    )
     parser.add_argument("--train", type=int, default=200, help="training parameters (200)")
     parser.add_argument("--test", type=int, default=100, help="test parameters (100)")
     parser.add_argument("--rank", type=int, default=30, help="POD modes kept (30)")
-    parser.add_argument(
-        "--output-dir",
-        type=Path,
-        default=Path("examples_output/pod_nn"),
-        help="where the figures and logs go (examples_output/pod_nn)",
-    )
     return parser.parse_args(argv)
 
 
@@ -156,7 +149,7 @@ def main(argv: list[str] | None = None) -> float:
     singular_values = torch.linalg.svdvals(u_train)
     energy = singular_values**2 / (singular_values**2).sum()
     print("singular values (relative):", [f"{float(v):.1e}" for v in energy[:40:5].sqrt()])
-    projection = relative_l2(pod.expand(pod.reduce(u_test)), u_test)
+    projection = relative_l2_per_sample(pod.expand(pod.reduce(u_test)), u_test)
     print(f"rank {args.rank} projection error of the test fields: {float(projection.mean()):.3e}")
 
     # 3. The POD-NN model and the supervised problem on the fields.
@@ -191,7 +184,7 @@ def main(argv: list[str] | None = None) -> float:
     with torch.no_grad():
         mu = LabelTensor(mu_test.float(), ["mu1", "mu2"])
         prediction = solver(mu).extract(["u"]).tensor.squeeze(-1)  # (n_test, GRID**2)
-    errors = relative_l2(prediction, u_test)
+    errors = relative_l2_per_sample(prediction, u_test)
     plot_test_field(mu_test[0], u_test[0], prediction[0], out / "test_field.png")
     plot_singular_values(singular_values, args.rank, out / "singular_values.png")
     print(f"Figures saved in {out}/; total time {time.perf_counter() - started:.1f} s")

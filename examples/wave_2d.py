@@ -40,6 +40,7 @@ import matplotlib
 matplotlib.use("Agg")  # draw into files, never open a window
 
 import torch
+from _common import example_parser, relative_l2
 from pytorch_lightning import seed_everything
 from torch import nn
 
@@ -139,23 +140,8 @@ class HardConstraintWave(nn.Module):
 
 
 # ----------------------------------------------------------------------------- the script
-def positive_int(text: str) -> int:
-    """An argparse type: a positive integer (``max_epochs=-1`` would mean "forever")."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text}")
-    return value
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="2-D wave equation with hard constraints.")
-    parser.add_argument("--epochs", type=positive_int, default=2000, help="training epochs (2000)")
-    parser.add_argument(
-        "--output-dir",
-        type=Path,
-        default=Path("examples_output/wave_2d"),
-        help="where the figures go (examples_output/wave_2d)",
-    )
+    parser = example_parser("2-D wave equation with hard constraints.", "wave_2d", epochs=2000)
     return parser.parse_args(argv)
 
 
@@ -202,8 +188,7 @@ def main(argv: list[str] | None = None) -> float:
     pts = CartesianDomain({"x": [0, 1], "y": [0, 1], "t": [0, 1]}).sample(21, mode="grid")
     with torch.no_grad():
         u = pinn(pts).extract(["u"]).tensor
-    exact = problem.truth_solution(pts)
-    error = float(torch.linalg.norm(u - exact) / torch.linalg.norm(exact))
+    error = relative_l2(u, problem.truth_solution(pts))
     print(f"Figures saved in {out}/")
     print(f"relative L2 error: {error:.3e}")
     return error
