@@ -14,7 +14,7 @@ import torch
 from pytorch_lightning.callbacks import Callback
 from torch import Tensor, nn
 
-from pina import Condition
+from pina import Condition, LabelTensor
 from pina.equation import Equation, FixedValue
 from pina.geometry import CartesianDomain
 from pina.model import FeedForward
@@ -62,6 +62,43 @@ def make_problem() -> Callable[..., SimpleODE]:
         problem.discretise_domain(n_x0, "random", locations=["x0"])
         problem.discretise_domain(n_d, mode, locations=["D"])
         return problem
+
+    return make
+
+
+@pytest.fixture
+def make_problem_with_data(
+    simple_ode_class: type[SimpleODE],
+) -> Callable[..., tuple[SimpleODE, Tensor]]:
+    """Factory of SimpleODE problems with a data condition ``data`` (``u`` given at ``x``).
+
+    ``make_problem_with_data(output=None, data_weight=1.0, x=None)`` returns
+    ``(problem, x)``: ``x`` defaults to the points 0.25, 0.5, 0.75 (shape ``(3, 1)``),
+    ``output`` to ``exp(x)``; ``x0`` and ``D`` are sampled as ``make_problem(seed=0)`` does.
+    """
+
+    def make(
+        output: Tensor | None = None, data_weight: float = 1.0, x: Tensor | None = None
+    ) -> tuple[SimpleODE, Tensor]:
+        if x is None:
+            x = torch.tensor([[0.25], [0.5], [0.75]])
+        values = torch.exp(x) if output is None else output
+
+        class WithData(simple_ode_class):  # type: ignore[valid-type, misc]
+            conditions = {
+                **simple_ode_class.conditions,
+                "data": Condition(
+                    input_points=LabelTensor(x, ["x"]),
+                    output_points=LabelTensor(values, ["u"]),
+                    data_weight=data_weight,
+                ),
+            }
+
+        torch.manual_seed(0)
+        problem = WithData()
+        problem.discretise_domain(1, "random", locations=["x0"])
+        problem.discretise_domain(20, "lh", locations=["D"])
+        return problem, x
 
     return make
 

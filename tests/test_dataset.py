@@ -8,7 +8,7 @@ import pickle
 import pytest
 import torch
 
-from pina import Condition, LabelTensor, Trainer
+from pina import LabelTensor, Trainer
 from pina.callbacks import MetricTracker
 from pina.dataset import DataPointDataset, SamplePointDataset, SamplePointLoader
 from pina.solvers import PINN
@@ -67,21 +67,8 @@ def test_full_batch_holds_every_point_once(make_problem):
         assert scale == 1.0
 
 
-def test_data_condition_batches_carry_outputs(simple_ode_class):
-    x = torch.tensor([[0.25], [0.5], [0.75]])
-
-    class WithData(simple_ode_class):
-        conditions = {
-            **simple_ode_class.conditions,
-            "data": Condition(
-                input_points=LabelTensor(x, ["x"]),
-                output_points=LabelTensor(torch.exp(x), ["u"]),
-            ),
-        }
-
-    problem = WithData()
-    problem.discretise_domain(1, "random", locations=["x0"])
-    problem.discretise_domain(20, "lh", locations=["D"])
+def test_data_condition_batches_carry_outputs(make_problem_with_data):
+    problem, x = make_problem_with_data()
     loader = _loader(problem, batch_size=8)
     assert len(loader) == math.ceil(24 / 8)
     inputs, outputs = [], []

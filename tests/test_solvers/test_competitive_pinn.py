@@ -17,33 +17,12 @@ from pina.problem import SpatialProblem
 from pina.solvers import CompetitivePINN
 
 
-def _with_data(simple_ode_class):
-    """SimpleODE plus data ``u(x) = exp(x)`` at x = 0.25, 0.5, 0.75 with data_weight 2."""
-    x = torch.tensor([[0.25], [0.5], [0.75]])
-
-    class WithData(simple_ode_class):
-        conditions = {
-            **simple_ode_class.conditions,
-            "data": Condition(
-                input_points=LabelTensor(x, ["x"]),
-                output_points=LabelTensor(torch.exp(x), ["u"]),
-                data_weight=2.0,
-            ),
-        }
-
-    torch.manual_seed(0)
-    problem = WithData()
-    problem.discretise_domain(1, "random", locations=["x0"])
-    problem.discretise_domain(20, "lh", locations=["D"])
-    return problem, x
-
-
 # ---------------------------------------------------------------------------------- maths
 def test_one_step_descends_the_model_and_ascends_the_discriminator(
-    simple_ode_class, make_model, trainer_kwargs
+    make_problem_with_data, make_model, trainer_kwargs
 ) -> None:
     lr = 0.05
-    problem, x_data = _with_data(simple_ode_class)
+    problem, x_data = make_problem_with_data(data_weight=2.0)
     model, discriminator = make_model(seed=0), make_model(seed=1)
     competitive = CompetitivePINN(
         problem,

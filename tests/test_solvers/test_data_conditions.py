@@ -139,22 +139,9 @@ def test_equation_with_params_on_given_points_trains_the_unknown(trainer_kwargs)
 
 # ------------------------------------------------------------------ physics + data, batched
 def test_mixed_problem_logs_every_condition_every_epoch(
-    simple_ode_class, make_model, trainer_kwargs
+    make_problem_with_data, make_model, trainer_kwargs
 ) -> None:
-    x = torch.linspace(0.05, 0.95, 7).reshape(-1, 1)
-
-    class WithData(simple_ode_class):
-        conditions = {
-            **simple_ode_class.conditions,
-            "data": Condition(
-                input_points=LabelTensor(x, ["x"]), output_points=LabelTensor(torch.exp(x), ["u"])
-            ),
-        }
-
-    torch.manual_seed(0)
-    problem = WithData()
-    problem.discretise_domain(1, "random", locations=["x0"])
-    problem.discretise_domain(20, "lh", locations=["D"])
+    problem, _ = make_problem_with_data(x=torch.linspace(0.05, 0.95, 7).reshape(-1, 1))
     tracker = MetricTracker()
     pinn = PINN(problem, make_model(), optimizer_kwargs={"lr": 0.01})
     trainer = Trainer(pinn, max_epochs=30, batch_size=7, callbacks=[tracker], **trainer_kwargs)

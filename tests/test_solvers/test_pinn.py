@@ -23,27 +23,6 @@ def _relative_l2(pinn: PINN) -> float:
     return float(torch.linalg.vector_norm(u - exact) / torch.linalg.vector_norm(exact))
 
 
-def _with_data(simple_ode_class, output: torch.Tensor, data_weight: float = 1.0):
-    """SimpleODE plus a data condition ``data`` at x = 0.25, 0.5, 0.75."""
-    x = torch.tensor([[0.25], [0.5], [0.75]])
-
-    class WithData(simple_ode_class):
-        conditions = {
-            **simple_ode_class.conditions,
-            "data": Condition(
-                input_points=LabelTensor(x, ["x"]),
-                output_points=LabelTensor(output, ["u"]),
-                data_weight=data_weight,
-            ),
-        }
-
-    torch.manual_seed(0)
-    problem = WithData()
-    problem.discretise_domain(1, "random", locations=["x0"])
-    problem.discretise_domain(20, "lh", locations=["D"])
-    return problem, x
-
-
 # ---------------------------------------------------------------------------- losses
 def test_logged_losses_are_the_mse_of_the_residuals(make_pinn, trainer_kwargs, ode_losses):
     # lr=0: the weights never change, so every epoch logs the losses of the initial weights
@@ -90,11 +69,11 @@ def test_last_logged_losses_match_the_final_weights(
 
 
 def test_one_sgd_step_minimises_the_weighted_sum_of_physics_and_data(
-    simple_ode_class, make_model, trainer_kwargs, ode_losses
+    make_problem_with_data, make_model, trainer_kwargs, ode_losses
 ):
     lr, weight = 0.1, 3.0
     target = torch.tensor([[1.5], [1.0], [2.0]])
-    problem, x = _with_data(simple_ode_class, target, data_weight=weight)
+    problem, x = make_problem_with_data(target, data_weight=weight)
     model = make_model()
     pinn = PINN(problem, model, optimizer=torch.optim.SGD, optimizer_kwargs={"lr": lr})
 
@@ -132,8 +111,8 @@ def test_model_output_width_is_checked_before_any_step(
     assert list(tmp_path.rglob("*.ckpt")) == []
 
 
-def test_nan_data_stops_at_epoch_0(simple_ode_class, make_model, trainer_kwargs, tmp_path):
-    problem, _ = _with_data(simple_ode_class, torch.tensor([[1.0], [math.nan], [2.0]]))
+def test_nan_data_stops_at_epoch_0(make_problem_with_data, make_model, trainer_kwargs, tmp_path):
+    problem, _ = make_problem_with_data(torch.tensor([[1.0], [math.nan], [2.0]]))
     model = make_model()
     before = [p.detach().clone() for p in model.parameters()]
     trainer = Trainer(PINN(problem, model), max_epochs=3, **trainer_kwargs)

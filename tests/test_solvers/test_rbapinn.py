@@ -11,31 +11,10 @@ import math
 import pytest
 import torch
 
-from pina import Condition, LabelTensor, Trainer
+from pina import LabelTensor, Trainer
 from pina.solvers import RBAPINN
 
 ETA, GAMMA = 0.2, 0.9
-
-
-def _with_data(simple_ode_class):
-    """SimpleODE plus data ``u = 1.5, 1, 2`` at x = 0.25, 0.5, 0.75 with data_weight 3."""
-    x = torch.tensor([[0.25], [0.5], [0.75]])
-
-    class WithData(simple_ode_class):
-        conditions = {
-            **simple_ode_class.conditions,
-            "data": Condition(
-                input_points=LabelTensor(x, ["x"]),
-                output_points=LabelTensor(torch.tensor([[1.5], [1.0], [2.0]]), ["u"]),
-                data_weight=3.0,
-            ),
-        }
-
-    torch.manual_seed(0)
-    problem = WithData()
-    problem.discretise_domain(1, "random", locations=["x0"])
-    problem.discretise_domain(20, "lh", locations=["D"])
-    return problem, x
 
 
 def _residuals(model, problem, x_data) -> dict[str, torch.Tensor]:
@@ -52,10 +31,10 @@ def _residuals(model, problem, x_data) -> dict[str, torch.Tensor]:
 
 # ---------------------------------------------------------------------------------- maths
 def test_one_step_updates_the_weights_then_descends_the_weighted_loss(
-    simple_ode_class, make_model, trainer_kwargs
+    make_problem_with_data, make_model, trainer_kwargs
 ) -> None:
     lr = 0.05
-    problem, x_data = _with_data(simple_ode_class)
+    problem, x_data = make_problem_with_data(torch.tensor([[1.5], [1.0], [2.0]]), data_weight=3.0)
     model = make_model()
     rba = RBAPINN(
         problem, model, optimizer=torch.optim.SGD, optimizer_kwargs={"lr": lr}, eta=ETA, gamma=GAMMA
@@ -83,11 +62,11 @@ def test_one_step_updates_the_weights_then_descends_the_weighted_loss(
 
 
 def test_weights_are_a_decaying_memory_of_the_residual(
-    simple_ode_class, make_model, trainer_kwargs
+    make_problem_with_data, make_model, trainer_kwargs
 ) -> None:
     # lr = 0: the residual stays r, so after k steps lambda = gamma^k + eta a sum_j gamma^j
     # with a = |r| / max |r|
-    problem, x_data = _with_data(simple_ode_class)
+    problem, x_data = make_problem_with_data(torch.tensor([[1.5], [1.0], [2.0]]), data_weight=3.0)
     model = make_model()
     rba = RBAPINN(problem, model, optimizer_kwargs={"lr": 0.0}, eta=ETA, gamma=GAMMA)
     size = _residuals(model, problem, x_data)["D"].detach().abs()
