@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from typing import Any
 
 import torch
@@ -226,14 +225,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
-    # After several Trainers in one process, gloo's threads can abort the interpreter's
-    # shutdown ("terminate called without an active exception") once the results are
-    # written; end the process cleanly instead.
-    import torch.distributed
+    # Imported here: test_multiprocess_data_solvers.py loads this file as a module.
+    from _common import end_process
 
-    if torch.distributed.is_available() and torch.distributed.is_initialized():
-        torch.distributed.destroy_process_group()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+    main()
+    end_process()

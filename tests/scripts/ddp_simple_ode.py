@@ -16,34 +16,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 
 import torch
 import torch.distributed as dist
+from _common import SimpleODE, end_process
 from pytorch_lightning.callbacks import Callback
 
-from pina import Condition, Trainer
-from pina.equation import Equation, FixedValue
-from pina.geometry import CartesianDomain
+from pina import Trainer
 from pina.model import FeedForward
-from pina.operators import grad
-from pina.problem import SpatialProblem
 from pina.solvers import PINN
-
-
-# The problem of tests/conftest.py (a standalone script cannot use pytest fixtures).
-def ode_equation(input_, output_):
-    u_x = grad(output_, input_, components=["u"], d=["x"])
-    return u_x - output_.extract(["u"])
-
-
-class SimpleODE(SpatialProblem):
-    output_variables = ["u"]
-    spatial_domain = CartesianDomain({"x": [0, 1]})
-    conditions = {
-        "x0": Condition(location=CartesianDomain({"x": 0.0}), equation=FixedValue(1)),
-        "D": Condition(location=CartesianDomain({"x": [0, 1]}), equation=Equation(ode_equation)),
-    }
 
 
 def weights(module: torch.nn.Module) -> list[list[float]]:
@@ -145,13 +126,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-    # After several Trainers in one process, gloo's threads can abort the interpreter's
-    # shutdown ("terminate called without an active exception") once the results are
-    # written; end the process cleanly instead.
-    import torch.distributed
-
-    if torch.distributed.is_available() and torch.distributed.is_initialized():
-        torch.distributed.destroy_process_group()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+    end_process()

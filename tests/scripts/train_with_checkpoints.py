@@ -23,33 +23,15 @@ import json
 import sys
 
 import torch
+from _common import SimpleODE
 from pytorch_lightning import seed_everything
 from pytorch_lightning.callbacks import Callback
 
-from pina import Condition, Trainer
+from pina import Trainer
 from pina._checkpoint import TimedCheckpoint
 from pina.callbacks import MetricTracker, R3Refinement
-from pina.equation import Equation, FixedValue
-from pina.geometry import CartesianDomain
 from pina.model import FeedForward
-from pina.operators import grad
-from pina.problem import SpatialProblem
 from pina.solvers import PINN
-
-
-# The problem of tests/conftest.py (a standalone script cannot use pytest fixtures).
-def ode_equation(input_, output_):
-    u_x = grad(output_, input_, components=["u"], d=["x"])
-    return u_x - output_.extract(["u"])
-
-
-class SimpleODE(SpatialProblem):
-    output_variables = ["u"]
-    spatial_domain = CartesianDomain({"x": [0, 1]})
-    conditions = {
-        "x0": Condition(location=CartesianDomain({"x": 0.0}), equation=FixedValue(1)),
-        "D": Condition(location=CartesianDomain({"x": [0, 1]}), equation=Equation(ode_equation)),
-    }
 
 
 class PrintEpoch(Callback):
