@@ -11,35 +11,13 @@ from typing import Any
 
 import pytest
 import torch
+from _problems import SimpleODE
 from pytorch_lightning.callbacks import Callback
 from torch import Tensor, nn
 
 from pina import Condition, LabelTensor
-from pina.equation import Equation, FixedValue
-from pina.geometry import CartesianDomain
 from pina.model import FeedForward
-from pina.operators import grad
-from pina.problem import SpatialProblem
 from pina.solvers import PINN
-
-
-def _ode_equation(input_, output_):
-    u_x = grad(output_, input_, components=["u"], d=["x"])
-    u = output_.extract(["u"])
-    return u_x - u
-
-
-class SimpleODE(SpatialProblem):
-    output_variables = ["u"]
-    spatial_domain = CartesianDomain({"x": [0, 1]})
-
-    conditions = {
-        "x0": Condition(location=CartesianDomain({"x": 0.0}), equation=FixedValue(1)),
-        "D": Condition(location=CartesianDomain({"x": [0, 1]}), equation=Equation(_ode_equation)),
-    }
-
-    def truth_solution(self, pts):
-        return torch.exp(pts.extract(["x"]))
 
 
 @pytest.fixture

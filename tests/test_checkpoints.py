@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 import torch
+from _problems import Growth, SimpleODE, ode_equation
 from pytorch_lightning import seed_everything
 from pytorch_lightning.callbacks import Callback, StochasticWeightAveraging
 from pytorch_lightning.plugins.io import TorchCheckpointIO
@@ -31,50 +32,15 @@ from pytorch_lightning.plugins.io import TorchCheckpointIO
 from pina import Condition, LabelTensor, Trainer
 from pina._checkpoint import AtomicCheckpointIO, TimedCheckpoint
 from pina.callbacks import MetricTracker, R3Refinement, SwitchOptimizer
-from pina.equation import Equation, FixedValue
-from pina.geometry import CartesianDomain
+from pina.equation import Equation
 from pina.model import FeedForward
-from pina.operators import grad
-from pina.problem import AbstractProblem, InverseProblem, SpatialProblem
+from pina.problem import AbstractProblem
 from pina.solvers import PINN, SupervisedSolver
 
 SCRIPT = Path(__file__).parent / "scripts" / "train_with_checkpoints.py"
 
 
 # ----------------------------------------------------------------------------- problems
-def _ode(input_, output_):
-    return grad(output_, input_, components=["u"], d=["x"]) - output_.extract(["u"])
-
-
-class SimpleODE(SpatialProblem):
-    output_variables = ["u"]
-    spatial_domain = CartesianDomain({"x": [0, 1]})
-    conditions = {
-        "x0": Condition(location=CartesianDomain({"x": 0.0}), equation=FixedValue(1)),
-        "D": Condition(location=CartesianDomain({"x": [0, 1]}), equation=Equation(_ode)),
-    }
-
-
-X_DATA = torch.linspace(0, 1, 5).reshape(-1, 1)
-
-
-def _growth(input_, output_, params_):
-    return grad(output_, input_, components=["u"], d=["x"]) - params_["k"] * output_.extract(["u"])
-
-
-class Growth(SpatialProblem, InverseProblem):
-    output_variables = ["u"]
-    spatial_domain = CartesianDomain({"x": [0, 1]})
-    unknown_parameter_domain = CartesianDomain({"k": [0, 3]})
-    conditions = {
-        "D": Condition(location=CartesianDomain({"x": [0, 1]}), equation=Equation(_growth)),
-        "data": Condition(
-            input_points=LabelTensor(X_DATA, ["x"]),
-            output_points=LabelTensor(torch.exp(1.5 * X_DATA), ["u"]),
-        ),
-    }
-
-
 X_FIT = torch.linspace(-1, 1, 24).reshape(-1, 1)
 
 
@@ -358,7 +324,7 @@ def test_nan_epoch_keeps_the_last_good_checkpoint(trainer_kwargs, tmp_path):
     poisoned = {"on": False}
 
     def ode(input_, output_):
-        residual = _ode(input_, output_)
+        residual = ode_equation(input_, output_)
         return residual * float("nan") if poisoned["on"] else residual
 
     class Poisoned(SimpleODE):

@@ -1,7 +1,7 @@
 """Shared by the scripts the multi-process tests run in their own processes.
 
-A standalone script cannot use pytest fixtures, so the tutorial's problem of
-``tests/conftest.py`` is repeated here once for all of them. The scripts import this
+A standalone script cannot import the test suite's helpers, so the tutorial's problem of
+``tests/_problems.py`` is repeated here once for all of them. The scripts import this
 module as ``_common`` (Python puts a script's own folder on ``sys.path``, and passes it
 on to the processes ``ddp_spawn`` starts).
 """

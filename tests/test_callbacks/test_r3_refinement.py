@@ -13,16 +13,15 @@ import pytest
 import pytorch_lightning as pl
 import torch
 import torch.distributed as dist
+from _problems import X_DATA, Growth
 from pytorch_lightning.callbacks import Callback
 
 from pina import Condition, LabelTensor, Trainer
 from pina.callbacks import R3Refinement
 from pina.dataset import DataPointDataset, SamplePointDataset, SamplePointLoader
-from pina.equation import Equation, FixedValue
-from pina.geometry import CartesianDomain
+from pina.equation import FixedValue
 from pina.model import FeedForward
-from pina.operators import grad
-from pina.problem import AbstractProblem, InverseProblem, SpatialProblem
+from pina.problem import AbstractProblem
 from pina.solvers import PINN, SupervisedSolver
 
 
@@ -199,28 +198,6 @@ def test_refines_every_sample_every_epochs_with_batches(make_pinn, trainer_kwarg
     for epoch, steps in enumerate(batches):
         seen = torch.cat([b["D"] for b in steps]).flatten().sort().values
         assert torch.equal(seen, points[epoch].flatten().sort().values)
-
-
-K = 1.5
-X_DATA = torch.linspace(0, 1, 5).reshape(-1, 1)
-
-
-def _growth(input_, output_, params_):
-    u = output_.extract(["u"])
-    return grad(output_, input_, components=["u"], d=["x"]) - params_["k"] * u
-
-
-class Growth(SpatialProblem, InverseProblem):
-    output_variables = ["u"]
-    spatial_domain = CartesianDomain({"x": [0, 1]})
-    unknown_parameter_domain = CartesianDomain({"k": [0, 3]})
-    conditions = {
-        "D": Condition(location=CartesianDomain({"x": [0, 1]}), equation=Equation(_growth)),
-        "data": Condition(
-            input_points=LabelTensor(X_DATA, ["x"]),
-            output_points=LabelTensor(torch.exp(K * X_DATA), ["u"]),
-        ),
-    }
 
 
 def test_inverse_problem_residual_uses_the_current_unknown(trainer_kwargs):

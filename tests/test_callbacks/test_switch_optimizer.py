@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import pytest
 import torch
+from _problems import Growth
 from pytorch_lightning.callbacks import Callback
 from torch.optim.lr_scheduler import ConstantLR
 
-from pina import Condition, LabelTensor, Trainer
+from pina import Trainer
 from pina.callbacks import SwitchOptimizer
-from pina.equation import Equation
-from pina.geometry import CartesianDomain
 from pina.model import FeedForward
-from pina.operators import grad
-from pina.problem import InverseProblem, SpatialProblem
 from pina.solvers import PINN
 
 LBFGS = torch.optim.LBFGS
@@ -122,27 +119,6 @@ def test_other_optimizers_keep_the_groups_and_start_afresh(make_pinn, trainer_kw
     assert optimizer.param_groups[0]["params"] == list(pinn.parameters())
     # one SGD step: a fresh momentum buffer equal to that step's gradient
     assert all(len(optimizer.state[p]) == 1 for p in pinn.parameters())
-
-
-X_DATA = torch.linspace(0, 1, 5).reshape(-1, 1)
-
-
-def _growth(input_, output_, params_):
-    u = output_.extract(["u"])
-    return grad(output_, input_, components=["u"], d=["x"]) - params_["k"] * u
-
-
-class Growth(SpatialProblem, InverseProblem):
-    output_variables = ["u"]
-    spatial_domain = CartesianDomain({"x": [0, 1]})
-    unknown_parameter_domain = CartesianDomain({"k": [0, 3]})
-    conditions = {
-        "D": Condition(location=CartesianDomain({"x": [0, 1]}), equation=Equation(_growth)),
-        "data": Condition(
-            input_points=LabelTensor(X_DATA, ["x"]),
-            output_points=LabelTensor(torch.exp(1.5 * X_DATA), ["u"]),
-        ),
-    }
 
 
 @pytest.mark.parametrize("new", [LBFGS, torch.optim.SGD])
