@@ -125,6 +125,6 @@ class EpochLosses:
                     "and data, or lower the learning rate / use gradient_clip_val."
                 )
         names = [f"{self.names[i]}_loss" for i in present] + ["mean_loss"]
-        self.publisher.publish(solver, names, values, floats, batch_idx)
+        self.publisher.publish(solver, names, values, batch_idx, floats)
         self._sum.zero_()
         self._count = [0] * len(self.names)

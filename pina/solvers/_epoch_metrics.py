@@ -45,8 +45,8 @@ class EpochMetricsPublisher:
         solver: pl.LightningModule,
         names: list[str],
         values: Tensor,
-        floats: list[float],
         batch_idx: int,
+        floats: list[float] | None = None,
     ) -> None:
         """Publish ``values[i]`` under ``names[i]``; call at the epoch's last step.
 
@@ -54,10 +54,13 @@ class EpochMetricsPublisher:
             solver: The solver being trained.
             names: Metric names, one per value.
             values: The metric values, shape ``(len(names),)``, on the training device.
-            floats: The same values as floats (``values.tolist()``).
             batch_idx: Index of the current (last) step in the epoch.
+            floats: ``values.tolist()`` if the caller already has it (it is the
+                epoch's one host synchronisation).
         """
         trainer = solver.trainer
+        if floats is None:
+            floats = values.tolist()
         tensors = dict(zip(names, values.unbind(0)))
         trainer.callback_metrics.update(tensors)
         trainer.logged_metrics.update(tensors)

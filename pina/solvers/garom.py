@@ -398,9 +398,7 @@ class GAROM(SolverInterface):
         means = self._gan_sum / self._gan_steps
         if self.trainer.world_size > 1:
             means = self.trainer.strategy.reduce(means, reduce_op="mean")
-        self._epoch_losses.publisher.publish(
-            self, list(_GAN_METRICS), means, means.tolist(), batch_idx
-        )
+        self._epoch_losses.publisher.publish(self, list(_GAN_METRICS), means, batch_idx)
         self._gan_sum = None
         self._gan_steps = 0
 
