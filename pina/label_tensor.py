@@ -148,7 +148,7 @@ class LabelTensor(torch.Tensor):
             and len(index) > 0
             and all(isinstance(i, str) for i in index)
         ):
-            return self.extract(list(index) if not isinstance(index, str) else index)
+            return self.extract(index)
 
         rows, col = _split_index(index, self.ndim)
         labels = self._labels
@@ -221,7 +221,7 @@ class LabelTensor(torch.Tensor):
         """
         if not isinstance(lt, LabelTensor):
             raise TypeError(f"lt must be a LabelTensor; got {type(lt).__name__}.")
-        common = set(self._labels) & set(lt.labels)
+        common = set(self._labels) & set(lt._labels)
         if common:
             raise RuntimeError(
                 f"Cannot append: labels {sorted(common)!r} appear in both tensors; "
@@ -240,7 +240,7 @@ class LabelTensor(torch.Tensor):
             data = torch.cat((a.repeat(n2, 1), b.repeat_interleave(n1, dim=0)), dim=-1)
         else:
             raise ValueError(f"mode={mode!r} is not supported; choose one of ['cross', 'std'].")
-        return LabelTensor._from(data, self._labels + lt.labels)
+        return LabelTensor._from(data, self._labels + lt._labels)
 
     @staticmethod
     def vstack(label_tensors: Sequence[LabelTensor]) -> LabelTensor:
@@ -265,16 +265,16 @@ class LabelTensor(torch.Tensor):
                 raise TypeError(
                     f"label_tensors[{i}] must be a LabelTensor; got {type(lt).__name__}."
                 )
-        labels = label_tensors[0].labels
+        labels = label_tensors[0]._labels
         parts = []
         for i, lt in enumerate(label_tensors):
-            if set(lt.labels) != set(labels) or len(lt.labels) != len(labels):
+            if set(lt._labels) != set(labels) or len(lt._labels) != len(labels):
                 raise ValueError(
-                    f"label_tensors[{i}] has labels {lt.labels!r}; every tensor must carry "
+                    f"label_tensors[{i}] has labels {lt._labels!r}; every tensor must carry "
                     f"the labels {labels!r}."
                 )
-            parts.append(lt.extract(labels).tensor if lt.labels != labels else lt.tensor)
-        return LabelTensor._from(torch.cat(parts, dim=0), labels)
+            parts.append(lt.extract(labels).tensor if lt._labels != labels else lt.tensor)
+        return LabelTensor._from(torch.cat(parts, dim=0), list(labels))
 
     # ----------------------------------------------------------------- display
     def __repr__(self, *, tensor_contents: Any = None) -> Any:  # type: ignore[override]

@@ -16,7 +16,7 @@ from torch import Tensor
 
 from .callbacks import MetricTracker
 from .geometry import CartesianDomain
-from .label_tensor import LabelTensor
+from .label_tensor import LabelTensor, _as_label_list
 
 if TYPE_CHECKING:
     import pytorch_lightning as pl
@@ -139,7 +139,7 @@ class Plotter:
                     f"variables; choose among {available!r}."
                 )
             return list(kind)
-        names = _as_names(variables, "variables")
+        names = _as_label_list(variables, "variables")
         unknown = [v for v in names if v not in available]
         if unknown or not names:
             raise ValueError(
@@ -256,7 +256,7 @@ class Plotter:
     def _components(components: str | Sequence[str] | None, outputs: list[str]) -> list[str]:
         if components is None:
             return outputs[:1]
-        names = _as_names(components, "components")
+        names = _as_label_list(components, "components")
         unknown = [c for c in names if c not in outputs]
         if unknown or not names:
             raise ValueError(
@@ -461,7 +461,7 @@ class Plotter:
         recorded = trackers[0].metrics
         if not recorded:
             raise ValueError("The MetricTracker has recorded nothing yet; train first.")
-        names = ["mean_loss"] if metrics is None else _as_names(metrics, "metrics")
+        names = ["mean_loss"] if metrics is None else _as_label_list(metrics, "metrics")
         unknown = [m for m in names if m not in recorded]
         if unknown or not names:
             raise ValueError(
@@ -481,15 +481,6 @@ class Plotter:
             ax.set_xscale("log")
         ax.legend()
         return _finish(fig, filename)
-
-
-def _as_names(value: Any, argument: str) -> list[str]:
-    """A str or a list/tuple of str as a list, with a clear error otherwise."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        return list(value)
-    raise TypeError(f"{argument} must be a str or a list of str; got {value!r}.")
 
 
 def _to_numpy(tensor: Tensor) -> np.ndarray:

@@ -145,16 +145,11 @@ def torch_lhs(n: int, dim: int, generator: torch.Generator | None = None) -> tor
             ``torch.Generator``.
         ValueError: If ``n`` or ``dim`` is not positive.
     """
-    for name, value in (("n", n), ("dim", dim)):
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-            raise TypeError(f"{name} must be a positive int; got {value!r}.")
-        if value < 1:
-            raise ValueError(f"{name} must be a positive int; got {name}={value!r}.")
+    n, dim = _check_positive_int(n, "n"), _check_positive_int(dim, "dim")
     if generator is not None and not isinstance(generator, torch.Generator):
         raise TypeError(
             f"generator must be a torch.Generator or None; got {type(generator).__qualname__}."
         )
-    n, dim = int(n), int(dim)
     device = generator.device if generator is not None else None
     dtype = torch.get_default_dtype()
     # argsort of i.i.d. uniforms is a uniformly random permutation (one per axis).
@@ -223,11 +218,21 @@ def chebyshev_roots(n: int) -> torch.Tensor:
         TypeError: If ``n`` is not an int.
         ValueError: If ``n`` is not positive.
     """
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool):
-        raise TypeError(f"n must be a positive int; got {n!r}.")
-    if n < 1:
-        raise ValueError(f"n must be a positive int; got n={n!r}.")
-    n = int(n)
+    n = _check_positive_int(n, "n")
     j = torch.arange(n, dtype=torch.float64)
     roots = torch.sin((2 * j - n + 1) * (math.pi / (2 * n)))
     return roots.to(torch.get_default_dtype())
+
+
+def _check_positive_int(value: object, name: str) -> int:
+    """Validate the argument ``name``: a positive int (``bool`` excluded), returned as ``int``.
+
+    Raises:
+        TypeError: If ``value`` is not an integer.
+        ValueError: If ``value < 1``.
+    """
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a positive int; got {value!r}.")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int; got {name}={value!r}.")
+    return int(value)

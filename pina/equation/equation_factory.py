@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from torch import Tensor
 
 from ..label_tensor import LabelsLike, LabelTensor
@@ -45,10 +47,7 @@ class FixedGradient(Equation):
         components: LabelsLike | None = None,
         d: LabelsLike | None = None,
     ) -> None:
-        def equation(input_: LabelTensor, output_: LabelTensor) -> Tensor:
-            return grad(output_, input_, components=components, d=d).tensor - value
-
-        super().__init__(equation)
+        super().__init__(_operator_residual(grad, value, components, d))
         self.value = value
         self.components = components
         self.d = d
@@ -69,10 +68,7 @@ class FixedFlux(Equation):
         components: LabelsLike | None = None,
         d: LabelsLike | None = None,
     ) -> None:
-        def equation(input_: LabelTensor, output_: LabelTensor) -> Tensor:
-            return div(output_, input_, components=components, d=d).tensor - value
-
-        super().__init__(equation)
+        super().__init__(_operator_residual(div, value, components, d))
         self.value = value
         self.components = components
         self.d = d
@@ -87,9 +83,31 @@ class Laplace(Equation):
     """
 
     def __init__(self, components: LabelsLike | None = None, d: LabelsLike | None = None) -> None:
-        def equation(input_: LabelTensor, output_: LabelTensor) -> Tensor:
-            return laplacian(output_, input_, components=components, d=d).tensor
-
-        super().__init__(equation)
+        super().__init__(_operator_residual(laplacian, None, components, d))
         self.components = components
         self.d = d
+
+
+def _operator_residual(
+    operator: Callable[..., LabelTensor],
+    value: float | Tensor | None,
+    components: LabelsLike | None,
+    d: LabelsLike | None,
+) -> Callable[[LabelTensor, LabelTensor], Tensor]:
+    """The residual ``operator(output_, input_, components, d) - value`` as a plain tensor.
+
+    Args:
+        operator: One of :mod:`pina.operators` (``grad``, ``div``, ``laplacian``).
+        value: The prescribed value, or ``None`` for zero (nothing is subtracted).
+        components: Output labels passed to ``operator``.
+        d: Input labels passed to ``operator``.
+
+    Returns:
+        ``f(input_, output_)`` giving a tensor of the operator's output shape ``(n, r)``.
+    """
+
+    def equation(input_: LabelTensor, output_: LabelTensor) -> Tensor:
+        result = operator(output_, input_, components=components, d=d).tensor
+        return result if value is None else result - value
+
+    return equation

@@ -6,7 +6,11 @@ import math
 import numbers
 from collections.abc import Mapping, Sequence
 
+import torch
 from torch import Tensor
+
+from pina.geometry.location import _check_points
+from pina.label_tensor import LabelTensor
 
 #: A variable's bound: a fixed value, or the ends ``(a, b)`` of a range with ``a < b``.
 Bound = float | tuple[float, float]
@@ -102,3 +106,29 @@ class BoundedVariables:
     def fixed_(self) -> dict[str, float]:
         """The fixed variables, ``{name: value}`` (a new dict)."""
         return {k: v for k, v in self._bounds.items() if not isinstance(v, tuple)}
+
+    def _spec(self) -> dict[str, float | list[float]]:
+        """The bounds as users write them, ``{name: [a, b] or value}`` (for ``repr``)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self._bounds.items()}
+
+    def _inside_fixed(self, points: object) -> tuple[LabelTensor, Tensor]:
+        """Check the argument of ``is_inside`` and test its fixed variables.
+
+        Args:
+            points: The value given to ``is_inside``.
+
+        Returns:
+            ``points`` typed as a ``LabelTensor``, and a bool tensor of shape
+            ``points.shape[:-1]``: ``True`` where every fixed variable equals its
+            value (see :func:`equals_fixed`).
+
+        Raises:
+            TypeError: If ``points`` is not a ``LabelTensor``.
+            ValueError: If a variable of the domain is not among its labels.
+        """
+        checked = _check_points(points, self.variables, "domain variables")
+        data, labels = checked.tensor, checked._labels
+        inside = torch.ones(data.shape[:-1], dtype=torch.bool, device=data.device)
+        for name, value in self.fixed_.items():
+            inside &= equals_fixed(data[..., labels.index(name)], value)
+        return checked, inside

@@ -7,13 +7,13 @@ from collections.abc import Mapping, Sequence
 
 import torch
 
-from pina.geometry._bounds import BoundedVariables, equals_fixed, parse_bounds
+from pina.geometry._bounds import BoundedVariables, parse_bounds
+from pina.geometry._sampling import generator_device
 from pina.geometry.location import (
     Location,
     _check_generator,
     _check_mode,
     _check_n_points,
-    _check_points,
     _resolve_variables,
 )
 from pina.label_tensor import LabelTensor
@@ -83,8 +83,7 @@ class CartesianDomain(BoundedVariables, Location):
         self._bounds.update(new_domain._bounds)
 
     def __repr__(self) -> str:
-        spec = {k: list(v) if isinstance(v, tuple) else v for k, v in self._bounds.items()}
-        return f"{type(self).__name__}({spec!r})"
+        return f"{type(self).__name__}({self._spec()!r})"
 
     def _measure(self) -> float:
         """Volume of the box over its ranged variables (1 for a point): weights set operations."""
@@ -154,7 +153,7 @@ class CartesianDomain(BoundedVariables, Location):
         mode = _check_mode(mode, _MODES)
         generator = _check_generator(generator)
         names = _resolve_variables(variables, self.variables)
-        device = generator.device if generator is not None else torch.device("cpu")
+        device = generator_device(generator)
         dtype = torch.get_default_dtype()
 
         ranged = [name for name in names if isinstance(self._bounds[name], tuple)]
@@ -217,19 +216,14 @@ class CartesianDomain(BoundedVariables, Location):
             TypeError: If ``points`` is not a ``LabelTensor``.
             ValueError: If a variable of the domain is not among its labels.
         """
-        _check_points(points, list(self._bounds), "domain variables")
-        data = points.tensor
-        inside = torch.ones(data.shape[:-1], dtype=torch.bool, device=data.device)
-        for name, bound in self._bounds.items():
-            column = data[..., points.labels.index(name)]
-            if isinstance(bound, tuple):
-                a, b = bound
-                if check_border:
-                    inside &= (column >= a) & (column <= b)
-                else:
-                    inside &= (column > a) & (column < b)
+        points, inside = self._inside_fixed(points)
+        data, labels = points.tensor, points._labels
+        for name, (a, b) in self.range_.items():
+            column = data[..., labels.index(name)]
+            if check_border:
+                inside &= (column >= a) & (column <= b)
             else:
-                inside &= equals_fixed(column, bound)
+                inside &= (column > a) & (column < b)
         return inside
 
 

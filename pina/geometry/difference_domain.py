@@ -47,8 +47,8 @@ class Difference(OperationInterface):
         Returns:
             A bool tensor of shape ``(n,)``.
         """
-        first = self._memberships(points, check_border)[0]
-        others = self._memberships(points, not check_border)[1:]
+        first = self._memberships(points, check_border, range(1))[0]
+        others = self._memberships(points, not check_border, range(1, len(self._geometries)))
         return first & ~others.any(dim=0)
 
     def _proposal_weights(self) -> list[float]:

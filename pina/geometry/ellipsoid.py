@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import torch
 
-from pina.geometry._bounds import BoundedVariables, equals_fixed, parse_bounds
+from pina.geometry._bounds import BoundedVariables, parse_bounds
 from pina.geometry._measure import estimate_generator, unit_ball_volume, unit_sphere_area
 from pina.geometry._sampling import float_eps, generator_device, rejection_sample
 from pina.geometry.location import (
@@ -16,7 +16,6 @@ from pina.geometry.location import (
     _check_generator,
     _check_mode,
     _check_n_points,
-    _check_points,
     _resolve_variables,
 )
 from pina.label_tensor import LabelTensor
@@ -88,6 +87,9 @@ class EllipsoidDomain(BoundedVariables, Location):
         bounds = torch.tensor(ranges, dtype=torch.float64).reshape(-1, 2)
         self._center = bounds.mean(dim=1)
         self._semi_axes = (bounds[:, 1] - bounds[:, 0]) / 2
+        # Scale of the rounding error of q, max_i (|c_i| + r_i) / r_i: see is_inside.
+        scales = (self._center.abs() + self._semi_axes) / self._semi_axes
+        self._tol_scale = scales.max().item() if ranges else 0.0
 
     # ----------------------------------------------------------- description
     @property
@@ -96,8 +98,7 @@ class EllipsoidDomain(BoundedVariables, Location):
         return self._sample_surface
 
     def __repr__(self) -> str:
-        spec = {k: list(v) if isinstance(v, tuple) else v for k, v in self._bounds.items()}
-        return f"{type(self).__name__}({spec!r}, sample_surface={self._sample_surface})"
+        return f"{type(self).__name__}({self._spec()!r}, sample_surface={self._sample_surface})"
 
     def _measure(self) -> float:
         r"""Volume :math:`\omega_k \prod_i r_i` of the solid, or area of the surface.
@@ -264,21 +265,15 @@ class EllipsoidDomain(BoundedVariables, Location):
             TypeError: If ``points`` is not a ``LabelTensor``.
             ValueError: If a variable of the domain is not among its labels.
         """
-        _check_points(points, list(self._bounds), "domain variables")
-        data = points.tensor
-        inside = torch.ones(data.shape[:-1], dtype=torch.bool, device=data.device)
-        for name, value in self.fixed_.items():
-            column = data[..., points.labels.index(name)]
-            inside &= equals_fixed(column, value)
+        points, inside = self._inside_fixed(points)
         ranged = list(self.range_)
         if not ranged:
             return inside
         x = points.extract(ranged).tensor.to(torch.float64)
-        center = self._center.to(data.device)
-        semi_axes = self._semi_axes.to(data.device)
+        center = self._center.to(x.device)
+        semi_axes = self._semi_axes.to(x.device)
         q = ((x - center) / semi_axes).pow(2).sum(dim=-1)
-        scale = ((center.abs() + semi_axes) / semi_axes).max().item()
-        tol = 4 * math.sqrt(len(ranged)) * float_eps(data.dtype) * scale
+        tol = 4 * math.sqrt(len(ranged)) * float_eps(points.dtype) * self._tol_scale
         if self._sample_surface:
             inside &= (q - 1).abs() <= tol
         elif check_border:

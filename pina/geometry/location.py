@@ -155,10 +155,11 @@ def _check_points(points: object, variables: Sequence[str], kind: str) -> LabelT
             f"points must be a LabelTensor labelled with the {kind} {list(variables)!r}; "
             f"got {type(points).__name__}."
         )
-    missing = [name for name in variables if name not in points.labels]
+    labels = points._labels
+    missing = [name for name in variables if name not in labels]
     if missing:
         raise ValueError(
-            f"points has labels {points.labels!r} but lacks the {kind} {missing!r}; "
+            f"points has labels {labels!r} but lacks the {kind} {missing!r}; "
             f"it must carry all of {list(variables)!r}."
         )
     return points

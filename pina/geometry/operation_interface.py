@@ -2,13 +2,14 @@ r"""The base of set operations on geometries: :class:`OperationInterface`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 
 from pina.geometry._measure import estimate_generator, measure
 from pina.geometry._sampling import (
     check_joint_variables,
+    generator_device,
     membership,
     rejection_sample,
     sample_member,
@@ -125,8 +126,15 @@ class OperationInterface(Location):
         return f"{type(self).__name__}({self._geometries!r})"
 
     # -------------------------------------------------------------- membership
-    def _memberships(self, points: LabelTensor, check_border: bool) -> torch.Tensor:
-        """The members' ``is_inside`` answers stacked: shape ``(n_geometries, *points.shape[:-1])``.
+    def _memberships(
+        self, points: LabelTensor, check_border: bool, members: range | None = None
+    ) -> torch.Tensor:
+        """The members' ``is_inside`` answers stacked: shape ``(len(members), *points.shape[:-1])``.
+
+        Args:
+            points: The points to test.
+            check_border: Passed to every member.
+            members: Indices of the members asked (default all of them).
 
         Raises:
             TypeError: If ``points`` is not a ``LabelTensor``, or a member's
@@ -134,10 +142,12 @@ class OperationInterface(Location):
             ValueError: If a variable is not among the labels of ``points``.
         """
         _check_points(points, self.variables, "variables")
+        if members is None:
+            members = range(len(self._geometries))
         return torch.stack(
             [
-                membership(g, points, check_border, name=f"geometries[{i}]")
-                for i, g in enumerate(self._geometries)
+                membership(self._geometries[i], points, check_border, name=f"geometries[{i}]")
+                for i in members
             ]
         )
 
@@ -194,13 +204,14 @@ class OperationInterface(Location):
     ) -> torch.Tensor:
         """Draw ``m`` candidates from the proposal and return the accepted ones, shuffled."""
         k = len(self._geometries)
-        probabilities = torch.tensor(weights, dtype=torch.float64)
-        if generator is not None:
-            probabilities = probabilities.to(generator.device)
+        variables = self.variables
+        probabilities = torch.tensor(
+            weights, dtype=torch.float64, device=generator_device(generator)
+        )
         source = torch.multinomial(probabilities, m, replacement=True, generator=generator)
         counts = torch.bincount(source, minlength=k).tolist()
         parts = [
-            sample_member(g, c, self.variables, generator, name=f"geometries[{i}]", strict=strict)
+            sample_member(g, c, variables, generator, name=f"geometries[{i}]", strict=strict)
             for i, (g, c) in enumerate(zip(self._geometries, counts))
             if c > 0
         ]
@@ -209,7 +220,7 @@ class OperationInterface(Location):
         source = torch.repeat_interleave(
             torch.arange(k, device=device), torch.tensor(counts, device=device)
         )
-        labelled = LabelTensor(candidates, self.variables)
+        labelled = LabelTensor(candidates, variables)
         rows = []
         for i, (g, c) in enumerate(zip(self._geometries, counts)):
             if c == m:  # every candidate comes from this member: it contains them all
@@ -247,13 +258,24 @@ class OperationInterface(Location):
         """
         return (_first_member(inside) == source) & self.is_inside(candidates, check_border=True)
 
-    def _empty_error(self, weights: list[float]) -> _EmptyError:
-        sources = [
+    def _empty_error(self, weights: list[float]) -> Callable[[int], Exception]:
+        """The error raised when rejection sampling accepted no candidate at all."""
+        sources = ", ".join(
             f"geometries[{i}] ({type(g).__name__})"
             for i, (g, w) in enumerate(zip(self._geometries, weights))
             if w > 0
-        ]
-        return _EmptyError(type(self).__name__, sources)
+        )
+        operation = type(self).__name__
+
+        def empty(drawn: int) -> Exception:
+            return ValueError(
+                f"{operation} looks empty: none of the {drawn} candidates drawn from "
+                f"{sources} was accepted. Check that the geometries overlap as the operation "
+                "needs; a set of zero volume (such as the intersection of two surfaces) cannot "
+                "be sampled by rejection."
+            )
+
+        return empty
 
     def _measure(self) -> float:
         r"""Monte Carlo estimate of the measure of the result.
@@ -274,19 +296,3 @@ def _first_member(inside: torch.Tensor) -> torch.Tensor:
     ranks = torch.arange(k, 0, -1, device=inside.device)[:, None]
     first = (inside * ranks).argmax(dim=0)
     return torch.where(inside.any(dim=0), first, k)
-
-
-class _EmptyError:
-    """Builds the error raised when rejection sampling accepts no candidate at all."""
-
-    def __init__(self, operation: str, sources: list[str]) -> None:
-        self.operation = operation
-        self.sources = sources
-
-    def __call__(self, drawn: int) -> Exception:
-        return ValueError(
-            f"{self.operation} looks empty: none of the {drawn} candidates drawn from "
-            f"{', '.join(self.sources)} was accepted. Check that the geometries overlap as "
-            "the operation needs; a set of zero volume (such as the intersection of two "
-            "surfaces) cannot be sampled by rejection."
-        )

@@ -159,7 +159,8 @@ class AbstractProblem:
             raise ValueError(f"n must be a positive int; got {n!r}.")
         if mode not in _MODES:
             raise ValueError(f"mode={mode!r} is not supported; choose one of {list(_MODES)}.")
-        variable_list = self._names(variables, self.input_variables, "variables")
+        inputs = self.input_variables
+        variable_list = self._names(variables, inputs, "variables")
         if locations == "all":
             location_list = [name for name, c in self.conditions.items() if c.location is not None]
         else:
@@ -178,7 +179,7 @@ class AbstractProblem:
             if previous is not None and not self._have_sampled_points[name]:
                 samples = merge_tensors([samples, previous])
             self.input_pts[name] = samples
-            self._have_sampled_points[name] = set(self.input_variables) <= set(samples.labels)
+            self._have_sampled_points[name] = set(inputs) <= set(samples.labels)
 
     @staticmethod
     def _names(value: Any, valid: list[str], argument: str) -> list[str]:
