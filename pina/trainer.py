@@ -2,54 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, cast
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pytorch_lightning as pl
-import torch
 from pytorch_lightning.callbacks import Callback, ModelCheckpoint, ProgressBar
 from pytorch_lightning.plugins.io import CheckpointIO, TorchCheckpointIO
 
 from ._checkpoint import AtomicCheckpointIO, TimedCheckpoint
 from ._progress import TimedProgressBar
-from .dataset import DataPointDataset, SamplePointDataset, SamplePointLoader
-from .problem import AbstractProblem
+from .data import PinaDataModule
 from .solvers.solver import SolverInterface
 
 __all__ = ["Trainer"]
-
-
-class _TrainingPoints(Callback):
-    """The loader's link with Lightning: device placement and checkpoint state.
-
-    * When fitting starts, moves the training points to the solver's device and
-      dtype and keeps this process's shard (once, so no step copies points).
-    * Its checkpoint state is the loader's (shuffling generator, points replaced
-      by :meth:`Trainer.update_points`). Lightning restores callback states
-      before ``on_fit_start``, so a resumed run is placed with the restored
-      points; they are also put back in the problem's ``input_pts``.
-    """
-
-    def __init__(self, loader: SamplePointLoader, problem: AbstractProblem) -> None:
-        self.loader = loader
-        self.problem = problem
-
-    def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        dtype = pl_module.dtype
-        self.loader.setup(
-            pl_module.device,
-            cast(torch.dtype, dtype) if isinstance(dtype, torch.dtype) else None,
-            trainer.global_rank,
-            trainer.world_size,
-        )
-
-    def state_dict(self) -> dict[str, Any]:
-        return self.loader.get_state()
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        self.loader.set_state(state_dict)
-        for name in self.loader.replaced:
-            self.problem.input_pts[name] = self.loader.points(name)
 
 
 class Trainer(pl.Trainer):
@@ -70,29 +35,49 @@ class Trainer(pl.Trainer):
     A ``ProgressBar`` or ``ModelCheckpoint`` of your own in ``callbacks``
     replaces ours, as in Lightning. Lightning's default of 1000 epochs applies.
 
-    The training points are taken from ``problem.input_pts`` when the Trainer
-    is built; :meth:`update_points` makes it train on points changed later.
-    Shuffling (with ``batch_size``) uses the loader's own generator, seeded
-    from torch's global generator here; its state and the points replaced with
-    :meth:`update_points` are saved in checkpoints and restored by
-    ``train(ckpt_path=...)``, so a resumed run continues exactly.
+    The points are taken from the problem when the Trainer is built (the
+    sampled ``input_pts`` of physics conditions, the data of data conditions)
+    into a :class:`~pina.data.PinaDataModule` (:attr:`datamodule`), which
+    splits every condition's points at random into ``train_size``,
+    ``val_size`` and ``test_size`` fractions. Lightning's validation loop runs
+    on the validation split during :meth:`train` (``check_val_every_n_epoch``,
+    ``val_check_interval``, ``limit_val_batches``, ``num_sanity_val_steps``
+    as in Lightning), and :meth:`validate` and :meth:`test` run on their
+    splits. :meth:`update_points` makes it train on points changed later.
+    Splitting and shuffling (with ``batch_size``) use the data module's own
+    generator, seeded from torch's global generator here; its state, the
+    splits and the points replaced with :meth:`update_points` are saved in
+    checkpoints and restored by ``train(ckpt_path=...)``, so a resumed run
+    continues exactly.
 
     Args:
         solver: The solver to train.
         batch_size: ``None`` for one step per epoch over all points, or the
-            number of points per step (per process).
+            number of points per step (per process); validation and test
+            batches have the same size.
+        train_size: Fraction of every condition's points to train on.
+        val_size: Fraction of every condition's points to validate on.
+        test_size: Fraction of every condition's points to test on.
         **kwargs: Any ``pytorch_lightning.Trainer`` keyword (``accelerator``,
             ``devices``, ``strategy``, ``max_epochs``, ``logger``, ``callbacks``,
             ``precision``, ``gradient_clip_val``, ...).
 
     Raises:
-        TypeError: If ``solver`` is not a solver or ``batch_size`` not an int.
-        ValueError: If ``batch_size`` is not positive.
+        TypeError: If ``solver`` is not a solver, ``batch_size`` not an int,
+            or a split size not a number.
+        ValueError: If ``batch_size`` is not positive, or the split sizes are
+            outside ``[0, 1]`` or add up to more than 1.
         RuntimeError: If some conditions have no points yet.
     """
 
     def __init__(
-        self, solver: SolverInterface, batch_size: int | None = None, **kwargs: Any
+        self,
+        solver: SolverInterface,
+        batch_size: int | None = None,
+        train_size: float = 1.0,
+        val_size: float = 0.0,
+        test_size: float = 0.0,
+        **kwargs: Any,
     ) -> None:
         if not isinstance(solver, SolverInterface):
             raise TypeError(
@@ -107,13 +92,20 @@ class Trainer(pl.Trainer):
                 f"training, e.g. problem.discretise_domain(n=20, mode='random', "
                 f"locations={missing!r})."
             )
-        self._loader = SamplePointLoader(
-            SamplePointDataset(problem),
-            DataPointDataset(problem),
+        self._datamodule = PinaDataModule(
+            problem,
             batch_size=batch_size,
-            shuffle=True,
+            train_size=train_size,
+            val_size=val_size,
+            test_size=test_size,
         )
         self.batch_size = batch_size
+        # Without a validation (test) split there is nothing to evaluate: Lightning's loop
+        # is switched off (no per-epoch cost, no "zero length" warning) unless asked for.
+        if not self._datamodule.has_split("val"):
+            kwargs.setdefault("limit_val_batches", 0)
+        if not self._datamodule.has_split("test"):
+            kwargs.setdefault("limit_test_batches", 0)
         callbacks = kwargs.pop("callbacks", None)
         if callbacks is None:
             callbacks = []
@@ -129,7 +121,6 @@ class Trainer(pl.Trainer):
             isinstance(c, ModelCheckpoint) for c in callbacks
         ):
             callbacks.append(TimedCheckpoint())
-        callbacks.append(_TrainingPoints(self._loader, problem))
         # The solvers log once per epoch, so Lightning's warning about epochs shorter
         # than log_every_n_steps does not apply.
         kwargs.setdefault("log_every_n_steps", 1)
@@ -141,6 +132,8 @@ class Trainer(pl.Trainer):
         if not own_io and type(self.strategy.checkpoint_io) is TorchCheckpointIO:
             self.strategy.checkpoint_io = AtomicCheckpointIO()
         self._solver = solver
+        # Lightning's attribute; fitting, validating and testing attach it again.
+        self.datamodule = self._datamodule
 
     def train(self, **kwargs: Any) -> None:
         """Fit the solver (``ckpt_path=...`` resumes from a checkpoint).
@@ -148,7 +141,46 @@ class Trainer(pl.Trainer):
         Args:
             **kwargs: Passed to ``pytorch_lightning.Trainer.fit``.
         """
-        return self.fit(self._solver, train_dataloaders=self._loader, **kwargs)
+        return self.fit(self._solver, datamodule=self._datamodule, **kwargs)
+
+    def validate(  # type: ignore[override]
+        self, model: pl.LightningModule | None = None, **kwargs: Any
+    ) -> list[Mapping[str, float]]:
+        """Run Lightning's validation loop on the validation split; return its metrics.
+
+        Args:
+            model: The solver (default: the Trainer's).
+            **kwargs: Passed to ``pytorch_lightning.Trainer.validate``
+                (``ckpt_path``, ``verbose``, or other ``dataloaders``/``datamodule``).
+
+        Returns:
+            One dict per dataloader: ``val_loss``, ``<condition>_val_loss`` and,
+            when the problem defines ``truth_solution``, ``val_rel_l2``.
+        """
+        return super().validate(*self._evaluation_args(model, kwargs), **kwargs)
+
+    def test(  # type: ignore[override]
+        self, model: pl.LightningModule | None = None, **kwargs: Any
+    ) -> list[Mapping[str, float]]:
+        """Run Lightning's test loop on the test split; return its metrics.
+
+        Args:
+            model: The solver (default: the Trainer's).
+            **kwargs: Passed to ``pytorch_lightning.Trainer.test``.
+
+        Returns:
+            One dict per dataloader: ``test_loss``, ``<condition>_test_loss``
+            and, when the problem defines ``truth_solution``, ``test_rel_l2``.
+        """
+        return super().test(*self._evaluation_args(model, kwargs), **kwargs)
+
+    def _evaluation_args(
+        self, model: pl.LightningModule | None, kwargs: dict[str, Any]
+    ) -> tuple[pl.LightningModule]:
+        if kwargs.get("dataloaders") is None and kwargs.get("datamodule") is None:
+            kwargs.pop("dataloaders", None)
+            kwargs["datamodule"] = self._datamodule
+        return (self._solver if model is None else model,)
 
     @property
     def solver(self) -> SolverInterface:
@@ -196,4 +228,4 @@ class Trainer(pl.Trainer):
                 f"names={names!r}: {unknown!r} are not physics conditions; choose from {physics!r}."
             )
         points = self._solver.problem.input_pts
-        self._loader.replace_points({n: points[n] for n in selected}, fixed_steps=self.training)
+        self._datamodule.replace_points({n: points[n] for n in selected}, fixed_steps=self.training)

@@ -10,6 +10,7 @@ import torch
 
 from pina import LabelTensor, Trainer
 from pina.callbacks import MetricTracker
+from pina.data import PinaDataModule
 from pina.dataset import DataPointDataset, SamplePointDataset, SamplePointLoader
 from pina.solvers import PINN
 
@@ -24,7 +25,7 @@ class RecordingPINN(PINN):
     def training_step(self, batch, batch_idx):
         if batch_idx == 0:
             self.seen.append([])
-        self.seen[-1].append({n: inp.tensor.detach().clone() for n, (inp, _, _) in batch.items()})
+        self.seen[-1].append({n: inp.tensor.detach().clone() for n, (inp, *_) in batch.items()})
         return super().training_step(batch, batch_idx)
 
 
@@ -58,9 +59,9 @@ def test_full_batch_holds_every_point_once(make_problem):
     loader = _loader(problem)
     assert len(loader) == 1
     (batch,) = list(loader)
-    assert list(batch) == ["x0", "D"]
+    assert list(batch.keys()) == ["x0", "D"]
     for name in ("x0", "D"):
-        inputs, outputs, scale = batch[name]
+        inputs, outputs, _, scale = batch[name]
         assert isinstance(inputs, LabelTensor) and inputs.labels == ["x"]
         assert torch.equal(inputs.tensor, problem.input_pts[name].tensor)
         assert outputs is None
@@ -73,8 +74,8 @@ def test_data_condition_batches_carry_outputs(make_problem_with_data):
     assert len(loader) == math.ceil(24 / 8)
     inputs, outputs = [], []
     for batch in loader:
-        assert set(batch) == {"x0", "D", "data"} or set(batch) == {"D", "data"}
-        xin, out, scale = batch["data"]
+        assert set(batch.keys()) == {"x0", "D", "data"} or set(batch.keys()) == {"D", "data"}
+        xin, out, _, scale = batch["data"]
         assert out.labels == ["u"] and scale == 1.0
         torch.testing.assert_close(out.tensor, torch.exp(xin.tensor))  # pairs stay together
         inputs.append(xin.tensor)
@@ -133,8 +134,8 @@ def test_number_of_batches(make_problem, batch_size, n_batches):
     assert len(loader) == n_batches == math.ceil(21 / batch_size)
     batches = list(loader)
     assert len(batches) == n_batches
-    assert sum(t.shape[0] for b in batches for (t, _, _) in b.values()) == 21
-    sizes = [sum(t.shape[0] for (t, _, _) in b.values()) for b in batches]
+    assert sum(t.shape[0] for b in batches for (t, *_) in b.values()) == 21
+    sizes = [sum(t.shape[0] for (t, *_) in b.values()) for b in batches]
     assert max(sizes) <= batch_size  # leftover points do not pile up in the first step
     assert max(sizes) - min(sizes) <= 1
 
@@ -156,7 +157,7 @@ def test_setup_moves_and_casts_once(make_problem):
     loader = _loader(problem, batch_size=7)
     loader.setup("cpu", torch.float64)
     for batch in loader:
-        for inputs, _, _ in batch.values():
+        for inputs, *_ in batch.values():
             assert inputs.dtype == torch.float64 and inputs.labels == ["x"]
     assert problem.input_pts["D"].dtype == torch.float32  # the problem keeps its points
 
@@ -196,16 +197,16 @@ def test_shards_cover_every_point_once_and_scales_give_the_global_mean(
             averaged = (
                 sum(
                     scale * f(inp.tensor).mean() if inp.shape[0] else torch.tensor(0.0)
-                    for inp, _, scale in parts
+                    for inp, _, _, scale in parts
                 )
                 / world_size
             )
             assert float(averaged) == pytest.approx(float(f(points).mean()), rel=1e-6)
-            for inp, _, scale in parts:
+            for inp, _, _, scale in parts:
                 assert (scale == 0.0) == (inp.shape[0] == 0)
     for step in steps:
         for batch in step:
-            rows = sum(inp.shape[0] for inp, _, _ in batch.values())
+            rows = sum(inp.shape[0] for inp, *_ in batch.values())
             assert batch_size is None or rows <= batch_size
         every = torch.cat(seen)
         assert torch.equal(_sorted_rows(every), _sorted_rows(problem.input_pts[name].tensor))
@@ -242,10 +243,10 @@ def test_replaced_points_are_sharded_moved_and_used_next_epoch(make_problem, wor
     new = LabelTensor(torch.linspace(0, 1, 13).reshape(-1, 1), ["x"])
     loaders = []
     for rank in range(world_size):
-        loader = _loader(problem, batch_size=4)
-        loader.setup("cpu", torch.float64, rank, world_size)
-        loaders.append(loader)
-    running = [iter(loader) for loader in loaders]
+        module = PinaDataModule(problem, batch_size=4)
+        module.loader("train").setup("cpu", torch.float64, rank, world_size)
+        loaders.append(module)
+    running = [iter(module.loader("train")) for module in loaders]
     started = [next(it) for it in running]  # an epoch is running
     for loader in loaders:
         loader.replace_points({"D": new})
@@ -256,11 +257,11 @@ def test_replaced_points_are_sharded_moved_and_used_next_epoch(make_problem, wor
     old += [b["D"][0].tensor for it in running for b in it if "D" in b]
     assert torch.equal(_sorted_rows(torch.cat(old)), _sorted_rows(problem.input_pts["D"].tensor))
     # the next one: every new point once over the ranks, in float64
-    n_steps = {len(loader) for loader in loaders}
+    n_steps = {len(module.loader("train")) for module in loaders}
     assert len(n_steps) == 1
     seen = []
-    for loader in loaders:
-        for batch in loader:
+    for module in loaders:
+        for batch in module.loader("train"):
             assert batch["D"][0].dtype == torch.float64 and batch["D"][0].labels == ["x"]
             seen.append(batch["D"][0].tensor)
     assert torch.equal(_sorted_rows(torch.cat(seen)), _sorted_rows(new.tensor).double())
@@ -268,7 +269,7 @@ def test_replaced_points_are_sharded_moved_and_used_next_epoch(make_problem, wor
 
 
 def test_replace_points_checks_its_input(make_problem):
-    loader = _loader(make_problem(), batch_size=7)  # 3 steps
+    loader = PinaDataModule(make_problem(), batch_size=7)  # 3 steps
     before = loader.points("D")
     with pytest.raises(ValueError, match=r"physics conditions.*got 'E', choose from \['x0', 'D'\]"):
         loader.replace_points({"E": before})
@@ -278,25 +279,27 @@ def test_replace_points_checks_its_input(make_problem):
         loader.replace_points({"D": LabelTensor(torch.rand(3, 1), ["y"])})
     with pytest.raises(ValueError, match=r"would make 4 steps per epoch instead of 3"):
         loader.replace_points({"D": LabelTensor(torch.rand(25, 1), ["x"])}, fixed_steps=True)
-    assert loader.points("D") is before and loader.replaced == [] and len(loader) == 3
+    assert loader.points("D") is before and loader.replaced == []
+    assert len(loader.loader("train")) == 3
     # extra columns are dropped; without fixed_steps the number of steps follows
     loader.replace_points({"D": LabelTensor(torch.rand(25, 2), ["y", "x"])})
-    assert loader.points("D").labels == ["x"] and len(loader) == 4
+    assert loader.points("D").labels == ["x"] and len(loader.loader("train")) == 4
 
 
 def test_state_round_trip(make_problem):
     problem = make_problem()
-    a = _loader(problem, batch_size=5)
+    a = PinaDataModule(problem, batch_size=5)
     a.replace_points({"D": LabelTensor(torch.rand(20, 1), ["x"])})
-    list(a)  # an epoch moves the generator
-    state = a.get_state()
-    assert set(state) == {"generator", "points"} and list(state["points"]) == ["D"]
-    b = _loader(problem, batch_size=5)
-    b.set_state(state)
+    list(a.loader("train"))  # an epoch moves the generator
+    state = a.state_dict()
+    assert set(state) == {"generator", "splits", "points"} and list(state["points"]) == ["D"]
+    b = PinaDataModule(make_problem(), batch_size=5)
+    b.load_state_dict(state)
     assert b.replaced == ["D"] and torch.equal(b.points("D").tensor, a.points("D").tensor)
     # pickled (as strategy='ddp_spawn' does) with its generator's state
     c = pickle.loads(pickle.dumps(a))
-    for batch_a, batch_b, batch_c in zip(a, b, c):
-        for name in batch_a:
+    batches = zip(a.loader("train"), b.loader("train"), c.loader("train"))
+    for batch_a, batch_b, batch_c in batches:
+        for name in batch_a.keys():
             assert torch.equal(batch_a[name][0].tensor, batch_b[name][0].tensor)
             assert torch.equal(batch_a[name][0].tensor, batch_c[name][0].tensor)

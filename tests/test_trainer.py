@@ -453,7 +453,7 @@ class BatchPoints(Callback):
         self.points: list[dict[str, torch.Tensor]] = []
 
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
-        self.points.append({name: inp.tensor.clone() for name, (inp, _, _) in batch.items()})
+        self.points.append({name: part.input.tensor.clone() for name, part in batch.items()})
 
 
 def test_update_points_before_training_may_change_the_count(make_pinn, trainer_kwargs):

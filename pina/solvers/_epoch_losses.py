@@ -1,4 +1,4 @@
-"""Per-condition losses of an epoch: accumulated on the device, logged once per epoch."""
+"""Per-condition losses of an epoch, one accumulator per stage (train, val, test)."""
 
 from __future__ import annotations
 
@@ -9,106 +9,109 @@ import pytorch_lightning as pl
 import torch
 from torch import Tensor
 
-from ._epoch_metrics import EpochMetricsPublisher
+#: Stage -> (suffix of a condition's metric, name of the mean metric).
+METRIC_NAMES = {
+    "train": ("_loss", "mean_loss"),
+    "val": ("_val_loss", "val_loss"),
+    "test": ("_test_loss", "test_loss"),
+}
 
 
 class EpochLosses:
-    r"""Turn the condition losses of each step into the step loss and the epoch metrics.
+    r"""The condition losses of the steps of one epoch of one stage.
 
-    Each step, :meth:`step_total` stacks the condition losses, adds them (detached)
-    to per-condition sums kept on the device, and returns the weighted sum
-    :math:`\sum_c w_c \mathcal{L}_c` to minimise. At the last step of the epoch
-    it publishes ``<condition>_loss`` (the mean over the epoch's steps of the unweighted
-    loss) and ``mean_loss`` (their mean), averaged over processes under a
-    multi-process strategy (see :class:`EpochMetricsPublisher` for where they
-    go), after raising ``FloatingPointError`` naming the condition and the epoch
-    if one is not finite.
+    :meth:`reset` (called by the solver's ``on_*_epoch_start`` hooks) clears the
+    sums; :meth:`add` adds a step's condition losses (detached) to
+    per-condition sums kept on the device; :meth:`metrics` gives each
+    condition's mean over the epoch's steps in which it had points (averaged
+    over processes under a multi-process strategy) and their mean, under the
+    stage's names: ``<condition>_loss`` and ``mean_loss`` for training (PINA
+    0.1's names), ``<condition>_val_loss`` and ``val_loss`` for validation,
+    ``<condition>_test_loss`` and ``test_loss`` for testing. A non-finite value
+    raises ``FloatingPointError`` naming the condition and the epoch.
 
     Args:
         condition_names: The problem's condition names, in order.
-        data_weights: Each condition's ``data_weight``.
+        data_weights: Each condition's ``data_weight`` (used by :meth:`total`).
+        stage: ``'train'``, ``'val'`` or ``'test'``.
     """
 
-    def __init__(self, condition_names: list[str], data_weights: list[float]) -> None:
+    def __init__(
+        self, condition_names: list[str], data_weights: list[float], stage: str = "train"
+    ) -> None:
         self.names = list(condition_names)
         self.index = {name: i for i, name in enumerate(self.names)}
         self.weights = list(data_weights)
+        self.stage = stage
         self._unit_weights = all(w == 1.0 for w in self.weights)
         self._sum: Tensor | None = None
         self._count = [0] * len(self.names)
-        self.publisher = EpochMetricsPublisher()
 
     @classmethod
-    def of(cls, problem: Any) -> EpochLosses:
+    def of(cls, problem: Any, stage: str = "train") -> EpochLosses:
         """The epoch losses of ``problem``'s conditions, with their ``data_weight``."""
         conditions = problem.conditions
-        return cls(list(conditions), [c.data_weight for c in conditions.values()])
+        return cls(list(conditions), [c.data_weight for c in conditions.values()], stage)
 
-    def step_total(
-        self,
-        solver: pl.LightningModule,
-        losses: list[Tensor],
-        names: list[str],
-        batch: dict[str, Any],
-        batch_idx: int,
-    ) -> Tensor:
-        """Record the step's condition losses and return their weighted sum.
+    def reset(self) -> None:
+        """Forget the sums (at the start of every epoch of the stage)."""
+        if self._sum is not None:
+            self._sum.zero_()
+        self._count = [0] * len(self.names)
+
+    def add(self, losses: list[Tensor], names: list[str], present: Any) -> Tensor:
+        """Add a step's condition losses to the sums; return them stacked.
 
         Args:
-            solver: The solver (for logging and the trainer's state).
             losses: Scalar loss of each condition computed in the step.
             names: The condition of each loss.
-            batch: The step's batch (its keys are the conditions present in the step).
-            batch_idx: Index of the step in the epoch.
+            present: The conditions with points in the step on some process
+                (the batch's keys): each counts one step.
 
         Returns:
-            The scalar loss to minimise.
+            The stacked losses ``(len(losses),)`` (on the graph).
         """
-        indices = [self.index[name] for name in names]
-        zero: Tensor | None = None
-        if losses:
-            stacked = torch.stack(losses)
+        if not losses:
+            stacked = torch.zeros(0)
         else:
-            # No point of this process in this step (small shards under a multi-process
-            # strategy): a zero loss on the graph of every parameter keeps the gradient
-            # all-reduce of the other processes in step.
-            zero = torch.zeros((), device=solver.device)
-            for param in solver.parameters():
-                if param.requires_grad:
-                    zero = zero + 0.0 * param.sum()
-            stacked = zero.detach().new_zeros(0)
-        self._accumulate(stacked.detach(), indices, batch)
-        if batch_idx == solver.trainer.num_training_batches - 1:
-            self._log(solver, batch_idx)
-        if zero is not None:
-            return zero
+            stacked = torch.stack(losses)
+        detached = stacked.detach()
+        n = len(self.names)
+        if self._sum is None or self._sum.device != detached.device:
+            self._sum = torch.zeros(
+                n,
+                dtype=torch.float64 if detached.dtype == torch.float64 else torch.float32,
+                device=detached.device,
+            )
+        indices = [self.index[name] for name in names]
+        if indices == list(range(n)):
+            self._sum += detached
+        elif indices:
+            index = torch.tensor(indices, dtype=torch.long, device=detached.device)
+            self._sum.index_add_(0, index, detached.to(self._sum.dtype))
+        for name in present:
+            self._count[self.index[name]] += 1
+        return stacked
+
+    def total(self, stacked: Tensor, names: list[str]) -> Tensor:
+        r"""The weighted sum :math:`\sum_c w_c \mathcal{L}_c` of a step's stacked losses."""
         if self._unit_weights:
             return stacked.sum()
         weights = torch.tensor(
-            [self.weights[i] for i in indices], dtype=stacked.dtype, device=stacked.device
+            [self.weights[self.index[n]] for n in names], dtype=stacked.dtype, device=stacked.device
         )
         return (stacked * weights).sum()
 
-    def _accumulate(self, losses: Tensor, indices: list[int], batch: dict[str, Any]) -> None:
-        n = len(self.names)
-        if self._sum is None or self._sum.device != losses.device:
-            self._sum = torch.zeros(
-                n,
-                dtype=torch.float64 if losses.dtype == torch.float64 else torch.float32,
-                device=losses.device,
-            )
-        if indices == list(range(n)):
-            self._sum += losses
-        elif indices:
-            index = torch.tensor(indices, dtype=torch.long, device=losses.device)
-            self._sum.index_add_(0, index, losses.to(self._sum.dtype))
-        for name in batch:
-            self._count[self.index[name]] += 1
+    def metrics(self, solver: pl.LightningModule) -> tuple[list[str], Tensor, list[float]]:
+        """The epoch's metrics: names, values ``(m,)`` on the device, and the values as floats.
 
-    def _log(self, solver: pl.LightningModule, batch_idx: int) -> None:
-        """Publish each condition's mean loss over the epoch, and their mean, then reset."""
-        assert self._sum is not None
+        Raises:
+            FloatingPointError: If a condition's mean loss is not finite.
+        """
+        suffix, mean_name = METRIC_NAMES[self.stage]
         present = [i for i, c in enumerate(self._count) if c > 0]
+        if self._sum is None or not present:
+            return [], torch.zeros(0), []
         counts = torch.tensor(
             [self._count[i] for i in present], dtype=self._sum.dtype, device=self._sum.device
         )
@@ -119,12 +122,46 @@ class EpochLosses:
         floats = values.tolist()  # the one host synchronisation of the epoch
         for i, value in zip(present, floats):
             if not math.isfinite(value):
+                what = "training" if self.stage == "train" else f"{self.stage} loop"
                 raise FloatingPointError(
-                    f"The loss of condition {self.names[i]!r} is {value} at epoch "
-                    f"{solver.current_epoch}; training stopped. Check the condition's equation "
+                    f"The {self.stage} loss of condition {self.names[i]!r} is {value} at epoch "
+                    f"{solver.current_epoch}; {what} stopped. Check the condition's equation "
                     "and data, or lower the learning rate / use gradient_clip_val."
                 )
-        names = [f"{self.names[i]}_loss" for i in present] + ["mean_loss"]
-        self.publisher.publish(solver, names, values, batch_idx, floats)
-        self._sum.zero_()
-        self._count = [0] * len(self.names)
+        names = [f"{self.names[i]}{suffix}" for i in present] + [mean_name]
+        return names, values, floats
+
+
+class RelativeL2:
+    r"""Relative L2 error against the truth over an epoch's points.
+
+    :math:`\lVert u - u^* \rVert_2 / \lVert u^* \rVert_2` over every point
+    added during the epoch (all output columns together; summed over
+    processes under a multi-process strategy).
+    """
+
+    def __init__(self) -> None:
+        self._sums: Tensor | None = None
+
+    def reset(self) -> None:
+        """Forget the sums."""
+        self._sums = None
+
+    def add(self, prediction: Tensor, truth: Tensor) -> None:
+        """Add points: ``prediction`` and ``truth`` of the same shape ``(n, m)``."""
+        error = (prediction - truth).pow(2).sum()
+        norm = truth.pow(2).sum()
+        pair = torch.stack([error, norm]).detach()
+        self._sums = pair if self._sums is None else self._sums + pair.to(self._sums.dtype)
+
+    def value(self, solver: pl.LightningModule) -> Tensor | None:
+        """The relative error of the epoch (a 0-d tensor), or ``None`` if nothing was added."""
+        sums = self._sums
+        if solver.trainer.world_size > 1:
+            # Every process joins the collective, with zeros if it had no point.
+            if sums is None:
+                sums = torch.zeros(2, device=solver.device)
+            sums = solver.trainer.strategy.reduce(sums, reduce_op="sum")
+        if sums is None or float(sums[1]) == 0.0:
+            return None
+        return torch.sqrt(sums[0] / sums[1])

@@ -12,11 +12,11 @@ from pytorch_lightning.core.optimizer import LightningOptimizer
 from torch import Tensor, nn
 from torch.optim.lr_scheduler import ConstantLR, LRScheduler
 
+from ..data.batch import Batch
 from ..label_tensor import LabelTensor
 from ..loss import PowerLoss
 from ..model.network import Network
 from ..problem import AbstractProblem
-from ._epoch_losses import EpochLosses
 from ._validation import build_scheduler, loss_module
 from .solver import SolverInterface
 
@@ -193,7 +193,6 @@ class GAROM(SolverInterface):
             ),
         ]
         self._weights = {name: c.data_weight for name, c in problem.conditions.items()}
-        self._epoch_losses = EpochLosses.of(problem)
         self._gan_sum: Tensor | None = None
         self._gan_steps = 0
 
@@ -324,7 +323,7 @@ class GAROM(SolverInterface):
                 zero = zero + 0.0 * param.sum()
         return zero
 
-    def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
+    def training_step(self, batch: Batch, batch_idx: int) -> Tensor:
         """One discriminator step, one generator step and the update of ``k``; see the class doc.
 
         Returns:
@@ -336,9 +335,9 @@ class GAROM(SolverInterface):
         assert isinstance(opt_generator, LightningOptimizer)
         assert isinstance(opt_discriminator, LightningOptimizer)
         data = [
-            (name, inputs, outputs, scale)
-            for name, (inputs, outputs, scale) in batch.items()
-            if inputs.shape[0] > 0
+            (name, part.input, part.target, part.scale)
+            for name, part in batch.items()
+            if part.input.shape[0] > 0 and part.target is not None
         ]
         factors = [self._weights[name] * scale for name, _, _, scale in data]
 
@@ -385,9 +384,7 @@ class GAROM(SolverInterface):
             extras = torch.stack([d_loss.detach(), g_loss.detach(), pair[0] + diff.abs()])
             self._gan_sum = extras if self._gan_sum is None else self._gan_sum + extras
             self._gan_steps += 1
-        self._epoch_losses.step_total(
-            self, reconstruction, [name for name, *_ in data], batch, batch_idx
-        )
+        self._training_total(reconstruction, [name for name, *_ in data], batch, batch_idx)
         if batch_idx == self.trainer.num_training_batches - 1:
             self._log_gan_metrics(batch_idx)
         return g_loss.detach()
@@ -398,9 +395,31 @@ class GAROM(SolverInterface):
         means = self._gan_sum / self._gan_steps
         if self.trainer.world_size > 1:
             means = self.trainer.strategy.reduce(means, reduce_op="mean")
-        self._epoch_losses.publisher.publish(self, list(_GAN_METRICS), means, batch_idx)
+        self._publisher.publish(self, list(_GAN_METRICS), means, batch_idx)
         self._gan_sum = None
         self._gan_steps = 0
+
+    def on_train_epoch_start(self) -> None:
+        """Start the epoch's metrics, ``d_loss``/``g_loss``/``stability_metric`` too, from zero."""
+        super().on_train_epoch_start()
+        self._gan_sum = None
+        self._gan_steps = 0
+
+    def evaluation_losses(self, batch: Batch, stage: str) -> tuple[list[str], list[Tensor]]:
+        r"""The generator's reconstruction error :math:`\ell(\mathbf{u}, G(\mu))` per condition.
+
+        One draw of the generator per pair, as for the training ``<condition>_loss``.
+        """
+        names: list[str] = []
+        losses: list[Tensor] = []
+        for name, part in batch.items():
+            if part.input.shape[0] == 0 or part.target is None:
+                continue
+            generated = self._generate(part.input, part.target)
+            value = self._loss(part.target.tensor, generated.tensor)
+            losses.append(value * part.scale if part.scale != 1.0 else value)
+            names.append(name)
+        return names, losses
 
     def on_train_epoch_end(self) -> None:
         """Step the learning-rate schedulers (manual optimization does not)."""

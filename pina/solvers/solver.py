@@ -11,9 +11,12 @@ import torch
 from pytorch_lightning.core.optimizer import LightningOptimizer
 from torch import Tensor, nn
 
+from ..data.batch import Batch, ConditionBatch
 from ..label_tensor import LabelTensor
 from ..model.network import Network
 from ..problem import AbstractProblem, InverseProblem
+from ._epoch_losses import EpochLosses
+from ._epoch_metrics import EpochMetricsPublisher
 from ._validation import check_optimizer_class
 
 __all__ = ["SolverInterface"]
@@ -124,6 +127,10 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
                 zip(optimizer_list, kwargs_list, self._pina_models)
             )
         ]
+        self._epoch_losses = {
+            stage: EpochLosses.of(problem, stage) for stage in ("train", "val", "test")
+        }
+        self._publisher = EpochMetricsPublisher()
 
     @staticmethod
     def _features_per_model(extra_features: Sequence[Any] | None, n_models: int) -> list[list[Any]]:
@@ -188,6 +195,135 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
                 low, high = self._unknown_ranges[name]
                 param.clamp_(low, high)
 
+    # ------------------------------------------------------------ epoch metrics
+    def on_train_epoch_start(self) -> None:
+        """Start the epoch's training metrics from zero.
+
+        (So a fit stopped mid-epoch, by ``max_steps`` or a ``Timer``, leaves
+        nothing behind for the next one.) Subclasses overriding this hook call
+        ``super().on_train_epoch_start()``.
+        """
+        self._epoch_losses["train"].reset()
+
+    def on_validation_epoch_start(self) -> None:
+        """Start the validation metrics from zero."""
+        self._reset_evaluation("val")
+
+    def on_test_epoch_start(self) -> None:
+        """Start the test metrics from zero."""
+        self._reset_evaluation("test")
+
+    def _reset_evaluation(self, stage: str) -> None:
+        self._epoch_losses[stage].reset()
+
+    def _training_total(
+        self, losses: list[Tensor], names: list[str], batch: Batch, batch_idx: int
+    ) -> Tensor:
+        r"""Record a training step's condition losses; return :math:`\sum_c w_c \mathcal{L}_c`.
+
+        At the epoch's last step, publishes the epoch's training metrics.
+
+        Args:
+            losses: Scalar loss of each condition with points in the step
+                (already multiplied by its ``scale``).
+            names: The condition of each loss.
+            batch: The step's batch.
+            batch_idx: Index of the step in the epoch.
+
+        Returns:
+            The scalar loss to minimise (a zero on the graph of every
+            parameter when this process has no point in the step, so the
+            gradient all-reduce of the other processes stays in step).
+        """
+        accumulator = self._epoch_losses["train"]
+        stacked = accumulator.add(losses, names, batch.keys())
+        if batch_idx == self.trainer.num_training_batches - 1:
+            metric_names, values, floats = accumulator.metrics(self)
+            self._publisher.publish(self, metric_names, values, batch_idx, floats)
+        if not losses:
+            zero = torch.zeros((), device=self.device)
+            for param in self.parameters():
+                if param.requires_grad:
+                    zero = zero + 0.0 * param.sum()
+            return zero
+        return accumulator.total(stacked, names)
+
+    # --------------------------------------------------------- validation, test
+    def validation_step(self, batch: Batch, batch_idx: int) -> None:
+        """Add the batch's condition losses to the validation metrics (no optimizer step)."""
+        self._evaluation_step(batch, "val")
+
+    def test_step(self, batch: Batch, batch_idx: int) -> None:
+        """Add the batch's condition losses to the test metrics (no optimizer step)."""
+        self._evaluation_step(batch, "test")
+
+    def on_validation_epoch_end(self) -> None:
+        """Publish ``val_loss``, ``<condition>_val_loss`` (and ``val_rel_l2``)."""
+        self._publish_evaluation("val")
+
+    def on_test_epoch_end(self) -> None:
+        """Publish ``test_loss``, ``<condition>_test_loss`` (and ``test_rel_l2``)."""
+        self._publish_evaluation("test")
+
+    def _evaluation_step(self, batch: Batch, stage: str) -> None:
+        """Evaluate a validation or test batch with gradients on (for the derivatives)."""
+        if not self._evaluation_needs_gradients:
+            names, losses = self.evaluation_losses(batch, stage)
+        else:
+            # Lightning evaluates under torch.inference_mode (or no_grad); derivatives of
+            # physics conditions need autograd, and batches sliced inside inference mode
+            # are inference tensors, which autograd cannot save: clone those.
+            with torch.inference_mode(False), torch.enable_grad():
+                names, losses = self.evaluation_losses(_outside_inference(batch), stage)
+        self._epoch_losses[stage].add(losses, names, batch.keys())
+
+    @property
+    def _evaluation_needs_gradients(self) -> bool:
+        """Whether evaluating a condition needs autograd (physics conditions do)."""
+        return any(c.equation is not None for c in self.problem.conditions.values())
+
+    def evaluation_losses(self, batch: Batch, stage: str) -> tuple[list[str], list[Tensor]]:
+        """The loss of each condition of a validation or test batch.
+
+        The default is the data loss ``loss(model(input), target)`` of every
+        data condition; the physics-informed solvers add the loss of each
+        physics condition's residual. Losses are multiplied by each
+        condition's ``scale`` (multi-process training).
+
+        Args:
+            batch: The batch.
+            stage: ``'val'`` or ``'test'``.
+
+        Returns:
+            The names of the conditions with points on this process and their
+            scalar losses.
+        """
+        names: list[str] = []
+        losses: list[Tensor] = []
+        loss = getattr(self, "loss", None)
+        if not isinstance(loss, nn.Module):
+            raise NotImplementedError(
+                f"{type(self).__name__} has no loss module to evaluate validation/test batches "
+                "with; override evaluation_losses."
+            )
+        for name, part in batch.items():
+            if part.input.shape[0] == 0 or part.target is None:
+                continue
+            value = data_loss(loss, self.forward(part.input), part.target)
+            losses.append(value * part.scale if part.scale != 1.0 else value)
+            names.append(name)
+        return names, losses
+
+    def _evaluation_metrics(self, stage: str) -> tuple[list[str], list[Tensor]]:
+        """Names and 0-d values of a validation/test run's metrics (extended by subclasses)."""
+        names, values, _ = self._epoch_losses[stage].metrics(self)
+        return names, list(values.unbind(0)) if names else []
+
+    def _publish_evaluation(self, stage: str) -> None:
+        names, values = self._evaluation_metrics(stage)
+        if names:
+            self._publisher.publish(self, names, torch.stack(values), 0, stage=stage)
+
     @abstractmethod
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate the solver's model(s)."""
@@ -199,6 +335,24 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
     @abstractmethod
     def configure_optimizers(self) -> Any:
         """Optimizers and schedulers (see Lightning)."""
+
+
+def _outside_inference(batch: Batch) -> Batch:
+    """``batch`` with every inference tensor cloned into a normal one (the others as they are)."""
+
+    def normal(t: Any) -> Any:
+        return t.clone() if isinstance(t, Tensor) and torch.is_inference(t) else t
+
+    parts = {}
+    for name, part in batch.items():
+        if torch.is_inference(part.input) or (
+            part.target is not None and torch.is_inference(part.target)
+        ):
+            part = ConditionBatch(
+                normal(part.input), normal(part.target), normal(part.indices), part.scale
+            )
+        parts[name] = part
+    return Batch(parts, batch.split)
 
 
 def _build_optimizer(

@@ -8,9 +8,9 @@ import torch
 from torch import Tensor, nn
 from torch.optim.lr_scheduler import ConstantLR, LRScheduler
 
+from ..data.batch import Batch
 from ..label_tensor import LabelTensor
 from ..problem import AbstractProblem
-from ._epoch_losses import EpochLosses
 from ._validation import build_scheduler, loss_module
 from .solver import SolverInterface, data_loss
 
@@ -79,7 +79,6 @@ class SupervisedSolver(SolverInterface):
         self._scheduler = build_scheduler(
             "scheduler", scheduler, scheduler_kwargs, self.optimizers[0]
         )
-        self._epoch_losses = EpochLosses.of(problem)
 
     @property
     def neural_net(self) -> nn.Module:
@@ -112,17 +111,29 @@ class SupervisedSolver(SolverInterface):
         """
         return data_loss(self.loss, self.forward(input_pts), output_pts)
 
-    def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
+    def training_step(self, batch: Batch, batch_idx: int) -> Tensor:
         """Weighted sum of the data losses of the batch's conditions."""
         losses: list[Tensor] = []
         names: list[str] = []
-        for name, (inputs, outputs, scale) in batch.items():
-            if inputs.shape[0] == 0:
+        for name, part in batch.items():
+            if part.input.shape[0] == 0 or part.target is None:
                 continue
-            value = self.loss_data(inputs, outputs)
-            losses.append(value * scale if scale != 1.0 else value)
+            value = self.loss_data(part.input, part.target)
+            losses.append(value * part.scale if part.scale != 1.0 else value)
             names.append(name)
-        return self._epoch_losses.step_total(self, losses, names, batch, batch_idx)
+        return self._training_total(losses, names, batch, batch_idx)
+
+    def evaluation_losses(self, batch: Batch, stage: str) -> tuple[list[str], list[Tensor]]:
+        """:meth:`loss_data` of each condition of a validation or test batch."""
+        losses: list[Tensor] = []
+        names: list[str] = []
+        for name, part in batch.items():
+            if part.input.shape[0] == 0 or part.target is None:
+                continue
+            value = self.loss_data(part.input, part.target)
+            losses.append(value * part.scale if part.scale != 1.0 else value)
+            names.append(name)
+        return names, losses
 
     def configure_optimizers(self) -> tuple[list[torch.optim.Optimizer], list[LRScheduler]]:
         """The optimizer and its scheduler."""

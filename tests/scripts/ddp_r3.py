@@ -45,7 +45,7 @@ class Report(Callback):
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
         if batch_idx == 0:
             self.steps.append([])
-        inputs = batch["D"][0] if "D" in batch else None
+        inputs = batch["D"].input if "D" in batch else None
         self.steps[-1].append([] if inputs is None else inputs.tensor.flatten().tolist())
 
     def on_train_end(self, trainer, pl_module):

@@ -43,8 +43,8 @@ class RecordingPINN(PINN):
             self.steps.append([])
         self.steps[-1].append(
             {
-                "points": {n: inp.tensor.flatten().tolist() for n, (inp, _, _) in batch.items()},
-                "scales": {n: scale for n, (_, _, scale) in batch.items()},
+                "points": {n: part.input.tensor.flatten().tolist() for n, part in batch.items()},
+                "scales": {n: part.scale for n, part in batch.items()},
                 "weights": weights(self),
             }
         )

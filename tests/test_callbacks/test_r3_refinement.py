@@ -50,7 +50,7 @@ class Record(Callback):
         self.k_of = k_of
 
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
-        self.batches.append({name: inp.tensor.clone() for name, (inp, _, _) in batch.items()})
+        self.batches.append({name: part.input.tensor.clone() for name, part in batch.items()})
 
     def on_train_epoch_end(self, trainer, pl_module):
         pts = {n: p.tensor.clone() for n, p in pl_module.problem.input_pts.items()}

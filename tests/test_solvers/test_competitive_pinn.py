@@ -84,7 +84,7 @@ def test_residual_columns_must_match_the_discriminator() -> None:
     points = problem.input_pts["D"].detach().requires_grad_()
     with pytest.raises(
         ValueError,
-        match=r"residual of condition None has 3 columns but the discriminator returns 2",
+        match=r"residual of condition .. has 3 columns but the discriminator returns 2",
     ):
         competitive.loss_phys(points, Pair.conditions["D"].equation)
 

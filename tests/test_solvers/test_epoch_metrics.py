@@ -149,7 +149,7 @@ def test_model_checkpoint_monitors_mean_loss(make_pinn, tmp_path, trainer_kwargs
 def test_loggers_are_saved_by_time_and_at_the_end(make_pinn, trainer_kwargs, interval, calls):
     logger = RecordingLogger()
     pinn = make_pinn()
-    pinn._epoch_losses.publisher.save_interval = interval
+    pinn._publisher.save_interval = interval
     trainer = Trainer(pinn, max_epochs=5, logger=logger, **trainer_kwargs)
     trainer.train()
 

@@ -158,7 +158,8 @@ class _SeenSamples(SupervisedSolver):
     def training_step(self, batch, batch_idx):
         if batch_idx == 0:
             self.seen.append([])
-        inputs, outputs, _ = batch["fields"]
+        inputs = batch["fields"].input
+        outputs = batch["fields"].target
         assert inputs.shape[1:] == (16, 16, 1) and outputs.shape[1:] == (16, 16, 1)
         assert inputs.labels == ["a"] and outputs.labels == ["u"]
         self.seen[-1].append(inputs.tensor[:, 0, 0, 0].detach().clone())

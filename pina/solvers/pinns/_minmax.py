@@ -11,6 +11,9 @@ from pytorch_lightning.core.optimizer import LightningOptimizer
 from torch import Tensor, nn
 from torch.optim.lr_scheduler import LRScheduler
 
+from ...data.batch import Batch
+from ...equation.equation_interface import EquationInterface
+from ...label_tensor import LabelTensor
 from .._validation import build_scheduler
 from .basepinn import PINNInterface
 
@@ -73,10 +76,19 @@ class MinMaxPINN(PINNInterface):
         for group in self.optimizers[1].param_groups:
             yield from group["params"]
 
-    def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
+    def loss_phys(self, samples: LabelTensor, equation: EquationInterface) -> Tensor:
+        """PINN's ``loss(0, residual)`` at the samples (a new forward pass)."""
+        residual = self.compute_residual(samples, equation)
+        return self.loss(torch.zeros_like(residual), residual)
+
+    def training_step(self, batch: Batch, batch_idx: int) -> Tensor:
         """One simultaneous descent (model) and ascent (adversary) step; see the class doc."""
         names, losses = self._condition_losses(batch)
-        total = self._epoch_losses.step_total(self, losses, names, batch, batch_idx)
+        total = self._training_total(losses, names, batch, batch_idx)
+        if self.trainer.world_size > 1:
+            # Adversary parameters unused on this process in this step (e.g. the weights of
+            # a condition without points here) must still join DDP's gradient all-reduce.
+            total = total + sum(0.0 * p.sum() for p in self._adversary_parameters())
         wrapped = pl.LightningModule.optimizers(self)
         assert isinstance(wrapped, list) and len(wrapped) == 2
         model_optimizer, adversary_optimizer = wrapped

@@ -5,18 +5,18 @@ r"""Point-by-point losses and per-point weights, shared by the weighted PINN var
 * :func:`plain_value`: a loss with the value of the plain PINN loss and the
   gradient of a variant's objective (what the variants return, so that the
   logged ``<condition>_loss`` is PINN's loss whatever the variant).
-* :class:`PointWeights`: one weight per training point of every condition, saved
-  in the solver's ``state_dict`` and resized on load.
-* :func:`check_one_batch_one_process`: the check those weights need at fit start.
+* :class:`PointWeights`: one weight per point of every condition, saved in the
+  solver's ``state_dict`` and resized on load; batches index it with their
+  points' row indices.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import pytorch_lightning as pl
+import torch
 from torch import Tensor, nn
 
 from ...problem import AbstractProblem
@@ -127,12 +127,15 @@ class PointWeights(nn.Module):
         assert isinstance(value, Tensor)
         return value
 
-    def match_points(self, problem: AbstractProblem) -> None:
+    def match_points(
+        self, problem: AbstractProblem, optimizers: Sequence[torch.optim.Optimizer] = ()
+    ) -> None:
         """Re-initialise the weights of the conditions whose point count changed.
 
-        Called when fitting starts (points may have been sampled or resampled
-        after the solver was built). A trainable weight keeps its
-        ``Parameter`` object, so optimizers still hold it.
+        Called when fitting and each epoch start (points may have been sampled
+        or resampled since). A trainable weight keeps its ``Parameter``
+        object, so optimizers still hold it; its state in ``optimizers``
+        (e.g. Adam's moments, shaped like the old weights) is dropped.
         """
         for name in self.names:
             points = problem.input_pts.get(name)
@@ -140,6 +143,8 @@ class PointWeights(nn.Module):
             current = self[name]
             if current.shape[0] != n:
                 current.data = self._init(n).to(device=current.device, dtype=current.dtype)
+                for optimizer in optimizers:
+                    optimizer.state.pop(current, None)
 
     def _load_from_state_dict(
         self,
@@ -154,31 +159,3 @@ class PointWeights(nn.Module):
             if isinstance(saved, Tensor) and saved.shape != current.shape:
                 current.data = current.new_empty(saved.shape)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
-
-
-def check_one_batch_one_process(solver: pl.LightningModule, batch_size: Any) -> None:
-    """Refuse training set-ups in which a step does not see each condition's points in order.
-
-    Per-point weights index the rows of a condition's full point set, so
-    every step must hold all of them, in order, on one process.
-
-    Args:
-        solver: The solver being fitted (attached to its trainer).
-        batch_size: The trainer's ``batch_size`` (for the message).
-
-    Raises:
-        ValueError: With more than one step per epoch or more than one process.
-    """
-    name = type(solver).__name__
-    trainer = solver.trainer
-    if trainer.world_size > 1:
-        raise ValueError(
-            f"{name} keeps one weight per training point on one process; got "
-            f"{trainer.world_size} processes (devices/num_nodes). Train on one device."
-        )
-    if trainer.num_training_batches != 1:
-        raise ValueError(
-            f"{name} keeps one weight per training point, so each step must hold every "
-            f"point; got Trainer(batch_size={batch_size!r}), which makes "
-            f"{trainer.num_training_batches} steps per epoch. Use batch_size=None."
-        )

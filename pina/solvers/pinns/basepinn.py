@@ -9,10 +9,13 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from ...condition import Condition
+from ...data.batch import Batch
 from ...equation.equation_interface import EquationInterface
 from ...label_tensor import LabelTensor
 from ...problem import AbstractProblem, InverseProblem
-from .._epoch_losses import EpochLosses
+from .._condition_term import ConditionTerm, evaluate_terms, mixes_rows
+from .._epoch_losses import RelativeL2
 from .._validation import loss_module
 from ..solver import SolverInterface, data_loss
 
@@ -36,11 +39,31 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
 
     and minimises :math:`\sum_c w_c \mathcal{L}_c` with :math:`w_c` the
     condition's ``data_weight``, in one optimizer step over the model's
-    weights (and the unknown parameters of an inverse problem). The model is
-    evaluated once per step on the points of all conditions together (the
-    models of PINNs act on each point independently); :meth:`compute_residual`
-    and :meth:`loss_data` reuse those outputs, and derivatives are taken with
-    respect to each condition's own points.
+    weights (and the unknown parameters of an inverse problem).
+
+    A step first evaluates every condition of the batch into a
+    :class:`~pina.solvers._condition_term.ConditionTerm` (its points, its
+    model output and, when asked, its residual): conditions with at most
+    :attr:`shared_forward_rows` points share one forward pass (the models of
+    PINNs act on each point independently), unless the model mixes rows
+    (batch normalisation), and derivatives are taken with respect to each
+    condition's own points. Then :meth:`condition_loss` turns each term into
+    its loss; the variants override that one hook.
+
+    Code written for PINA 0.1 overrides ``loss_phys(samples, equation)``
+    (and ``loss_data``) instead: a subclass that overrides either of them
+    below the class that defines its :meth:`condition_loss` has its step
+    call them (they evaluate the model themselves, through
+    :meth:`compute_residual`), and :attr:`current_condition_name` names the
+    condition meanwhile.
+
+    Validation and test batches (``Trainer(val_size=..., test_size=...)``)
+    are evaluated with PINN's plain losses (whatever the variant) with
+    gradients enabled, and give ``<condition>_val_loss`` and ``val_loss``
+    (``_test_`` for tests) and, when the problem defines ``truth_solution``,
+    ``val_rel_l2`` (``test_rel_l2``): the relative L2 error of the model
+    against it over the split's points of the conditions with a location, all
+    output variables together.
 
     Logged metrics, once per epoch (progress bar, ``trainer.logged_metrics``
     and the logger): ``<condition>_loss`` (unweighted mean over the epoch's
@@ -84,7 +107,6 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
             if isinstance(problem, InverseProblem)
             else None
         )
-        self._epoch_losses = EpochLosses.of(problem)
         for name, condition in problem.conditions.items():
             equation = condition.equation
             if equation is not None and not isinstance(equation, EquationInterface):
@@ -103,8 +125,13 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
                     f"the output variables of {type(problem).__name__} are "
                     f"{problem.output_variables!r}; label the data with output variables."
                 )
-        self._outputs_of_step: dict[int, LabelTensor] = {}
+        # Rows of a batch-normalised model depend on each other: no shared forward pass.
+        self._share_forward = not any(mixes_rows(m) for m in self.models)
+        self._legacy_hooks = _overrides_legacy_hooks(type(self))
         self._current_condition: str | None = None
+        self._truth = getattr(problem, "truth_solution", None)
+        self._located = [n for n, c in problem.conditions.items() if c.location is not None]
+        self._rel_l2 = {"val": RelativeL2(), "test": RelativeL2()}
 
     @property
     def loss(self) -> nn.Module:
@@ -113,13 +140,13 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
 
     @property
     def current_condition_name(self) -> str | None:
-        """Name of the condition whose loss is being computed (inside the training step)."""
+        """The condition whose ``loss_phys``/``loss_data`` runs (PINA 0.1 hooks only), else None."""
         return self._current_condition
 
     # ------------------------------------------------------------ loss terms
     @abstractmethod
     def loss_phys(self, samples: LabelTensor, equation: EquationInterface) -> Tensor:
-        """Loss of a physics condition at its points.
+        """Loss of a physics condition at its points (PINA 0.1's hook).
 
         Args:
             samples: Points ``(n, k)`` labelled with the input variables,
@@ -131,7 +158,7 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
         """
 
     def loss_data(self, input_tensor: LabelTensor, output_tensor: LabelTensor) -> Tensor:
-        """Loss of a data condition: ``loss(model(input), output)``.
+        """Loss of a data condition: ``loss(model(input), output)`` (PINA 0.1's hook).
 
         Args:
             input_tensor: Inputs ``(n, k)``.
@@ -140,10 +167,10 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
         Returns:
             A scalar tensor.
         """
-        return data_loss(self.loss, self._output_at(input_tensor), output_tensor)
+        return data_loss(self.loss, self.forward(input_tensor), output_tensor)
 
     def compute_residual(self, samples: LabelTensor, equation: EquationInterface) -> Tensor:
-        """Residual of ``equation`` for the model at ``samples``.
+        """Residual of ``equation`` for the model at ``samples`` (a new forward pass).
 
         Args:
             samples: Points ``(n, k)`` requiring gradients.
@@ -152,77 +179,167 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
         Returns:
             The residual ``(n, r)``.
         """
-        residual = equation.residual(samples, self._output_at(samples), self._params)
+        residual = equation.residual(samples, self.forward(samples), self._params)
         return residual.as_subclass(Tensor) if isinstance(residual, LabelTensor) else residual
 
-    def _output_at(self, points: LabelTensor) -> LabelTensor:
-        """The model output at ``points``: this step's shared forward pass, or a new one."""
-        output = self._outputs_of_step.get(id(points))
-        return output if output is not None else self.forward(points)
+    def term_at(
+        self, samples: LabelTensor, equation: EquationInterface, name: str | None = None
+    ) -> ConditionTerm:
+        """A physics term at ``samples`` outside a step (a new forward pass).
 
-    # --------------------------------------------------------- training step
-    def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
-        """Weighted sum of the condition losses of the batch (see the class doc)."""
-        names, losses = self._condition_losses(batch)
-        return self._epoch_losses.step_total(self, losses, names, batch, batch_idx)
+        What the variants' ``loss_phys(samples, equation)`` evaluate when called
+        directly (PINA 0.1's hook), so that it gives the same loss as their step.
 
-    def _condition_losses(self, batch: dict[str, Any]) -> tuple[list[str], list[Tensor]]:
-        """The loss of each condition of the batch (:meth:`loss_phys` or :meth:`loss_data`).
-
-        Solvers with manual optimization call this from their own training step.
+        Args:
+            samples: Points ``(n, k)`` requiring gradients.
+            equation: The equation.
+            name: The condition's name, if any.
 
         Returns:
-            The names of the conditions with points in the batch, and their
-            scalar losses (scaled for multi-process training).
+            The term (indices ``0..n-1``, scale 1).
         """
-        conditions = self.problem.conditions
-        names: list[str] = []
-        points: list[LabelTensor] = []
-        for name, (inputs, _, _) in batch.items():
-            if inputs.shape[0] == 0:
-                continue
-            names.append(name)
-            if conditions[name].equation is not None:
-                inputs = inputs.detach().requires_grad_()
-            points.append(inputs)
-        self._evaluate_together(points)
-        losses: list[Tensor] = []
+        condition = Condition(input_points=samples, equation=equation)
+        indices = torch.arange(samples.shape[0], device=samples.device)
+        return ConditionTerm(
+            name or "", condition, samples, None, indices, 1.0, self.forward(samples), self._params
+        )
+
+    def plain_loss(self, term: ConditionTerm) -> Tensor:
+        r"""PINN's loss of a term: :math:`\ell(0, r)` or :math:`\ell(u(x), y)`.
+
+        Args:
+            term: A condition evaluated in the step.
+
+        Returns:
+            A scalar tensor (not multiplied by the term's ``scale``).
+        """
+        if term.is_physics:
+            residual = term.residual
+            return self.loss(torch.zeros_like(residual), residual)
+        assert term.target is not None
+        return data_loss(self.loss, term.output, term.target)
+
+    def condition_loss(self, term: ConditionTerm) -> Tensor:
+        """The loss of one condition in a training step (the hook variants override).
+
+        The default calls the PINA 0.1 hooks :meth:`loss_phys` or :meth:`loss_data`.
+
+        Args:
+            term: The condition evaluated in the step.
+
+        Returns:
+            A scalar tensor (the step multiplies it by ``term.scale``).
+        """
+        self._current_condition = term.name
         try:
-            for name, pts in zip(names, points):
-                self._current_condition = name
-                _, outputs, scale = batch[name]
-                equation = conditions[name].equation
-                if equation is not None:
-                    value = self.loss_phys(pts, equation)
-                else:
-                    value = self.loss_data(pts, outputs)
-                if scale != 1.0:
-                    value = value * scale
-                losses.append(value)
+            if term.is_physics:
+                assert term.equation is not None
+                return self.loss_phys(term.points, term.equation)
+            assert term.target is not None
+            return self.loss_data(term.points, term.target)
         finally:
-            self._outputs_of_step.clear()
             self._current_condition = None
+
+    # --------------------------------------------------------- training step
+    def evaluate(self, batch: Batch) -> list[ConditionTerm]:
+        """Evaluate the model on every condition of ``batch`` (see the class doc).
+
+        Args:
+            batch: The step's batch.
+
+        Returns:
+            One term per condition with points on this process.
+        """
+        return evaluate_terms(
+            batch,
+            self.problem.conditions,
+            self.forward,
+            self.shared_forward_rows if self._share_forward else 0,
+            self._params,
+        )
+
+    def training_step(self, batch: Batch, batch_idx: int) -> Tensor:
+        """Weighted sum of the condition losses of the batch (see the class doc)."""
+        names, losses = self._condition_losses(batch)
+        return self._training_total(losses, names, batch, batch_idx)
+
+    def _condition_losses(self, batch: Batch) -> tuple[list[str], list[Tensor]]:
+        """The training loss of each condition of the batch, scaled for multi-process training.
+
+        Solvers with manual optimization call this from their own training step.
+        """
+        hook = (
+            PINNInterface.condition_loss.__get__(self)
+            if self._legacy_hooks
+            else self.condition_loss
+        )
+        names: list[str] = []
+        losses: list[Tensor] = []
+        for term in self.evaluate(batch):
+            value = hook(term)
+            losses.append(value * term.scale if term.scale != 1.0 else value)
+            names.append(term.name)
         return names, losses
 
-    def _evaluate_together(self, points: list[LabelTensor]) -> None:
-        """Evaluate the model on the step's points and remember each condition's output.
+    # ------------------------------------------------------ validation, test
+    def _reset_evaluation(self, stage: str) -> None:
+        super()._reset_evaluation(stage)
+        self._rel_l2[stage].reset()
 
-        Conditions with at most :attr:`shared_forward_rows` points in the step share
-        one forward pass (for small conditions the cost of a pass is mostly per-call
-        overhead); a larger condition gets its own pass, so that its derivatives do
-        not run through the rows of the others.
-        """
-        small = [p for p in points if p.shape[0] <= self.shared_forward_rows]
-        for pts in points:
-            if len(small) < 2 or pts.shape[0] > self.shared_forward_rows:
-                self._outputs_of_step[id(pts)] = self.forward(pts)
-        if len(small) < 2:
-            return
-        joined = LabelTensor._from(torch.cat([p.tensor for p in small], dim=0), small[0]._labels)
-        output = self.forward(joined)
-        plain, labels = output.tensor, output._labels
-        start = 0
-        for pts in small:
-            n = pts.shape[0]
-            self._outputs_of_step[id(pts)] = LabelTensor._from(plain.narrow(0, start, n), labels)
-            start += n
+    def evaluation_losses(self, batch: Batch, stage: str) -> tuple[list[str], list[Tensor]]:
+        """PINN's plain loss of each condition (see the class doc) and the error to the truth."""
+        names: list[str] = []
+        losses: list[Tensor] = []
+        for term in self.evaluate(batch):
+            value = self.plain_loss(term).detach()
+            losses.append(value * term.scale if term.scale != 1.0 else value)
+            names.append(term.name)
+            if self._truth is not None and term.condition.location is not None:
+                self._rel_l2[stage].add(*self._against_truth(term))
+        return names, losses
+
+    def _against_truth(self, term: ConditionTerm) -> tuple[Tensor, Tensor]:
+        """The model output and ``truth_solution`` at the term's points, both ``(b, m)``."""
+        assert self._truth is not None
+        variables = list(self.problem.output_variables)
+        with torch.no_grad():
+            truth = self._truth(term.points.detach())
+        if isinstance(truth, LabelTensor) and set(variables) <= set(truth.labels):
+            truth = truth.extract(variables)
+        truth_plain = truth.as_subclass(Tensor) if isinstance(truth, Tensor) else truth
+        if not isinstance(truth_plain, Tensor):
+            raise TypeError(
+                f"{type(self.problem).__name__}.truth_solution must return a tensor; got "
+                f"{type(truth).__name__}."
+            )
+        prediction = term.output.detach()
+        if prediction._labels != variables:
+            prediction = prediction.extract(variables)
+        plain = prediction.tensor
+        truth_plain = truth_plain.to(plain.dtype).reshape(plain.shape[0], -1)
+        if truth_plain.shape != plain.shape:
+            raise ValueError(
+                f"{type(self.problem).__name__}.truth_solution returned shape "
+                f"{tuple(truth_plain.shape)} at {plain.shape[0]} points; expected "
+                f"{tuple(plain.shape)} (one column per output variable {variables!r})."
+            )
+        return plain, truth_plain
+
+    def _evaluation_metrics(self, stage: str) -> tuple[list[str], list[Tensor]]:
+        names, values = super()._evaluation_metrics(stage)
+        if self._truth is not None and self._located:
+            error = self._rel_l2[stage].value(self)
+            if error is not None:
+                names.append(f"{stage}_rel_l2")
+                values.append(error)
+        return names, values
+
+
+def _overrides_legacy_hooks(cls: type) -> bool:
+    """Whether ``cls`` overrides ``loss_phys``/``loss_data`` below its ``condition_loss``.
+
+    Such a class was written for PINA 0.1's hooks, so its step must call them.
+    """
+    mro = cls.__mro__
+    owner = next(i for i, c in enumerate(mro) if "condition_loss" in vars(c))
+    return any("loss_phys" in vars(c) or "loss_data" in vars(c) for c in mro[:owner])

@@ -13,6 +13,7 @@ from torch.optim.lr_scheduler import ConstantLR, LRScheduler
 from ...equation.equation_interface import EquationInterface
 from ...label_tensor import LabelTensor
 from ...problem import AbstractProblem, TimeDependentProblem
+from .._condition_term import ConditionTerm
 from ._pointwise import per_point, plain_value, pointwise_loss
 from .pinn import PINN
 
@@ -162,10 +163,15 @@ class CausalPINN(PINN):
             return torch.exp(-self._eps * before)
 
     def loss_phys(self, samples: LabelTensor, equation: EquationInterface) -> Tensor:
+        """PINN's loss in value, the causal loss in gradient at ``samples``."""
+        return self.condition_loss(self.term_at(samples, equation))
+
+    def condition_loss(self, term: ConditionTerm) -> Tensor:
         """PINN's loss in value, the causal loss in gradient (see the class doc)."""
-        residual = self.compute_residual(samples, equation)
-        plain = self.loss(torch.zeros_like(residual), residual)
-        losses, count = self.time_chunk_losses(samples, residual)
+        plain = self.plain_loss(term)
+        if not term.is_physics:
+            return plain
+        losses, count = self.time_chunk_losses(term.points, term.residual)
         weighted = (self.causal_weights(losses) * losses).sum()
         objective = weighted / count.to(weighted.dtype) if self._reduction == "mean" else weighted
         return plain_value(plain, objective)

@@ -12,6 +12,7 @@ from torch.optim.lr_scheduler import ConstantLR, LRScheduler
 from ...equation.equation_interface import EquationInterface
 from ...label_tensor import LabelTensor
 from ...problem import AbstractProblem
+from .._condition_term import ConditionTerm
 from ._minmax import MinMaxPINN
 from ._pointwise import plain_value
 
@@ -147,27 +148,28 @@ class CompetitivePINN(MinMaxPINN):
         return self.neural_net(x)
 
     def loss_phys(self, samples: LabelTensor, equation: EquationInterface) -> Tensor:
-        """PINN's loss in value, the competitive loss in gradient (see the class doc)."""
-        residual = self.compute_residual(samples, equation)
-        rows = residual.reshape(residual.shape[0], -1)
-        plain = self.loss(torch.zeros_like(residual), residual)
-        bets = self.discriminator(samples).tensor
-        if rows.shape[1] not in (1, bets.shape[1]):
-            raise ValueError(
-                f"The residual of condition {self.current_condition_name!r} has "
-                f"{rows.shape[1]} columns but the discriminator returns {bets.shape[1]}; "
-                "CompetitivePINN needs residuals of 1 column or one per output variable."
-            )
-        competitive = bets * rows
-        return plain_value(plain, self.loss(torch.zeros_like(competitive), competitive))
+        """PINN's loss in value, the competitive loss in gradient at ``samples``."""
+        return self.condition_loss(self.term_at(samples, equation))
 
-    def loss_data(self, input_tensor: LabelTensor, output_tensor: LabelTensor) -> Tensor:
-        """PINN's data loss in value, the competitive one in gradient."""
-        prediction = self._output_at(input_tensor)
-        bets = self.discriminator(input_tensor)
-        if prediction.labels != output_tensor.labels:
-            prediction = prediction.extract(output_tensor.labels)
-            bets = bets.extract(output_tensor.labels)
-        predicted, target, scale = prediction.tensor, output_tensor.tensor, bets.tensor
-        plain = self.loss(predicted, target)
+    def condition_loss(self, term: ConditionTerm) -> Tensor:
+        """PINN's loss in value, the competitive loss in gradient (see the class doc)."""
+        plain = self.plain_loss(term)
+        bets = self.discriminator(term.points)
+        if term.is_physics:
+            residual = term.residual
+            rows = residual.reshape(residual.shape[0], -1)
+            if rows.shape[1] not in (1, bets.shape[1]):
+                raise ValueError(
+                    f"The residual of condition {term.name!r} has {rows.shape[1]} columns but "
+                    f"the discriminator returns {bets.shape[1]}; CompetitivePINN needs residuals "
+                    "of 1 column or one per output variable."
+                )
+            competitive = bets.tensor * rows
+            return plain_value(plain, self.loss(torch.zeros_like(competitive), competitive))
+        assert term.target is not None
+        prediction = term.output
+        if prediction._labels != term.target._labels:
+            prediction = prediction.extract(term.target._labels)
+            bets = bets.extract(term.target._labels)
+        predicted, target, scale = prediction.tensor, term.target.tensor, bets.tensor
         return plain_value(plain, self.loss(scale * predicted, scale * target))

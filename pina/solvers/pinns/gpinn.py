@@ -16,6 +16,7 @@ from ...equation.equation_interface import EquationInterface
 from ...geometry import Location, OperationInterface
 from ...label_tensor import LabelTensor
 from ...problem import AbstractProblem, SpatialProblem
+from .._condition_term import ConditionTerm
 from ._pointwise import plain_value
 from .pinn import PINN
 
@@ -141,12 +142,16 @@ class GPINN(PINN):
         return total
 
     def loss_phys(self, samples: LabelTensor, equation: EquationInterface) -> Tensor:
+        """PINN's loss in value, the gradient-enhanced loss in gradient at ``samples``."""
+        return self.condition_loss(self.term_at(samples, equation))
+
+    def condition_loss(self, term: ConditionTerm) -> Tensor:
         """PINN's loss in value, the gradient-enhanced loss in gradient (see the class doc)."""
-        residual = self.compute_residual(samples, equation)
-        plain = self.loss(torch.zeros_like(residual), residual)
-        name = self.current_condition_name
-        variables = self._spatial if name is None else self._spatial_of_condition[name]
-        gradient_term = self.gradient_loss(samples, residual, variables)
+        plain = self.plain_loss(term)
+        if not term.is_physics:
+            return plain
+        variables = self._spatial_of_condition.get(term.name, self._spatial)
+        gradient_term = self.gradient_loss(term.points, term.residual, variables)
         return plain_value(plain, plain + self.gradient_weight * gradient_term)
 
 

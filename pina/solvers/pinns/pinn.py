@@ -11,6 +11,7 @@ from torch.optim.lr_scheduler import ConstantLR, LRScheduler
 from ...equation.equation_interface import EquationInterface
 from ...label_tensor import LabelTensor
 from ...problem import AbstractProblem
+from .._condition_term import ConditionTerm
 from .._validation import build_scheduler
 from .basepinn import PINNInterface
 
@@ -107,9 +108,13 @@ class PINN(PINNInterface):
         return self.neural_net(x)
 
     def loss_phys(self, samples: LabelTensor, equation: EquationInterface) -> Tensor:
-        """``loss(0, residual)`` at the samples; see :class:`PINNInterface`."""
+        """``loss(0, residual)`` at the samples (a new forward pass); see :class:`PINNInterface`."""
         residual = self.compute_residual(samples, equation)
         return self.loss(torch.zeros_like(residual), residual)
+
+    def condition_loss(self, term: ConditionTerm) -> Tensor:
+        """``loss(0, residual)`` or ``loss(u(x), y)`` of the term (see :class:`PINNInterface`)."""
+        return self.plain_loss(term)
 
     def configure_optimizers(self) -> tuple[list[torch.optim.Optimizer], list[LRScheduler]]:
         """The optimizer and its scheduler."""

@@ -10,10 +10,9 @@ import torch
 from torch import Tensor, nn
 from torch.optim.lr_scheduler import ConstantLR, LRScheduler
 
-from ...equation.equation_interface import EquationInterface
-from ...label_tensor import LabelTensor
 from ...problem import AbstractProblem
-from ._pointwise import PointWeights, check_one_batch_one_process, plain_value
+from .._condition_term import ConditionTerm
+from ._pointwise import PointWeights, plain_value
 from .pinn import PINN
 
 __all__ = ["RBAPINN"]
@@ -59,11 +58,13 @@ class RBAPINN(PINN):
     \mathcal{L}_c` (the returned step loss has the value of the logged
     losses and the gradient of that objective).
 
-    Weights belong to the rows of each condition's point set, so training must
-    see every point each step on one process: ``Trainer(batch_size=None)``
-    (the default) and one device; otherwise fitting stops with a
-    ``ValueError`` before the first step. With LBFGS the weights are updated at
-    every evaluation of its closure.
+    Weights belong to the rows of each condition's full point set; each batch
+    carries its points' row indices, so with ``Trainer(batch_size=...)`` each
+    step updates the weights of its points (the maximum then runs over the
+    step's points), and under a multi-process strategy the processes add up
+    their updates so all keep the same weights. With ``batch_size`` equal to
+    the number of points the run is the full-batch one. With LBFGS the
+    weights are updated at every evaluation of its closure.
 
     Args:
         problem: See :class:`~pina.solvers.pinns.pinn.PINN`.
@@ -122,60 +123,62 @@ class RBAPINN(PINN):
         return self._weights
 
     def on_fit_start(self) -> None:
-        """Give conditions sampled or resampled since the solver was built fresh weights."""
+        """Give conditions sampled or resampled since the last fit fresh weights."""
         self._weights.match_points(self.problem)
 
-    def on_train_start(self) -> None:
-        """Check that every step holds every point, on one process."""
-        check_one_batch_one_process(self, getattr(self.trainer, "batch_size", None))
+    def on_train_epoch_start(self) -> None:
+        """Reset the epoch metrics; resize weights of conditions whose points changed."""
+        super().on_train_epoch_start()
+        self._weights.match_points(self.problem)
 
-    def update_weights(self, name: str, residual: Tensor) -> Tensor:
-        r"""Apply the update :math:`\lambda \leftarrow \gamma\lambda + \eta\|r\|/\max\|r\|`.
+    def update_weights(self, name: str, indices: Tensor, residual: Tensor) -> Tensor:
+        r"""Apply :math:`\lambda_i \leftarrow \gamma\lambda_i + \eta\|r_i\|/\max_j\|r_j\|`.
+
+        The update touches the rows ``indices`` of the condition's weights; the
+        maximum runs over the step's points (over every process's, under a
+        multi-process strategy, where the processes also exchange their
+        updates so every process keeps the same weights).
 
         Args:
             name: The condition.
-            residual: Its residual ``(n, q)`` or ``(n,)`` at all its points, in order.
+            indices: ``LongTensor`` ``(b,)``: the rows of the step's points.
+            residual: Their residual ``(b, q)`` or ``(b,)``.
 
         Returns:
-            The updated weights ``(n, 1)`` (the buffer itself).
-
-        Raises:
-            RuntimeError: If the residual has another number of rows than the weights.
+            The updated weights of those points ``(b, 1)``.
         """
         weights = self._weights[name]
         n = residual.shape[0]
-        if weights.shape[0] != n:
-            raise RuntimeError(
-                f"RBAPINN has {weights.shape[0]} weights for condition {name!r} but the step "
-                f"holds {n} of its points; the points changed after fitting started."
-            )
         with torch.no_grad():
             size = torch.linalg.vector_norm(residual.detach().reshape(n, -1), dim=1, keepdim=True)
             tiny = torch.finfo(size.dtype).tiny
-            weights.mul_(self.gamma).add_(self.eta * size / size.max().clamp(min=tiny))
-        return weights
+            largest = size.max() if n else size.new_zeros(())
+            distributed = self.trainer is not None and self.trainer.world_size > 1
+            if distributed:
+                largest = self.trainer.strategy.reduce(largest, reduce_op="max")
+            old = weights[indices]
+            new = old.mul(self.gamma).add_(self.eta * size / largest.clamp(min=tiny))
+            if distributed:
+                delta = torch.zeros_like(weights)
+                delta[indices] = new - old
+                weights.add_(self.trainer.strategy.reduce(delta, reduce_op="sum"))
+                new = weights[indices]
+            else:
+                weights[indices] = new
+        return new
 
-    def loss_phys(self, samples: LabelTensor, equation: EquationInterface) -> Tensor:
+    def condition_loss(self, term: ConditionTerm) -> Tensor:
         """PINN's loss in value, the attention-weighted loss in gradient (see the class doc)."""
-        residual = self.compute_residual(samples, equation)
-        zeros = torch.zeros_like(residual)
-        plain = self.loss(zeros, residual)
-        name = self.current_condition_name
-        if name is None:  # called outside a training step: no weights to use
-            return plain
-        weights = self.update_weights(name, residual)
-        rows = residual.reshape(residual.shape[0], -1)
-        return plain_value(plain, self.loss(torch.zeros_like(rows), weights * rows))
-
-    def loss_data(self, input_tensor: LabelTensor, output_tensor: LabelTensor) -> Tensor:
-        """PINN's data loss in value, the attention-weighted one in gradient."""
-        prediction = self._output_at(input_tensor)
-        if prediction.labels != output_tensor.labels:
-            prediction = prediction.extract(output_tensor.labels)
-        predicted, target = prediction.tensor, output_tensor.tensor
-        plain = self.loss(predicted, target)
-        name = self.current_condition_name
-        if name is None:
-            return plain
-        weights = self.update_weights(name, predicted - target)
+        plain = self.plain_loss(term)
+        if term.is_physics:
+            residual = term.residual
+            weights = self.update_weights(term.name, term.indices, residual)
+            rows = residual.reshape(residual.shape[0], -1)
+            return plain_value(plain, self.loss(torch.zeros_like(rows), weights * rows))
+        assert term.target is not None
+        prediction = term.output
+        if prediction._labels != term.target._labels:
+            prediction = prediction.extract(term.target._labels)
+        predicted, target = prediction.tensor, term.target.tensor
+        weights = self.update_weights(term.name, term.indices, predicted - target)
         return plain_value(plain, self.loss(weights * predicted, weights * target))

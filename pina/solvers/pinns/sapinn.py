@@ -8,18 +8,12 @@ import torch
 from torch import Tensor, nn
 from torch.optim.lr_scheduler import ConstantLR, LRScheduler
 
-from ...equation.equation_interface import EquationInterface
 from ...label_tensor import LabelTensor
 from ...problem import AbstractProblem
+from .._condition_term import ConditionTerm
 from .._validation import check_optimizer_class
 from ._minmax import MinMaxPINN
-from ._pointwise import (
-    PointWeights,
-    check_one_batch_one_process,
-    per_point,
-    plain_value,
-    pointwise_loss,
-)
+from ._pointwise import PointWeights, per_point, plain_value, pointwise_loss
 
 __all__ = ["SAPINN"]
 
@@ -52,11 +46,14 @@ class SAPINN(MinMaxPINN):
     advances by 2 per training step.
 
     The weights are parameters of the solver (``solver.weights[condition]``,
-    shape ``(n_c, 1)``), saved in checkpoints and restored by
-    ``load_from_checkpoint`` and ``ckpt_path=``. They belong to the rows of
-    each condition's point set, so training must see every point each step on
-    one process: ``Trainer(batch_size=None)`` (the default) and one device;
-    otherwise fitting stops with a ``ValueError`` before the first step.
+    shape ``(n_c, 1)``, one row per point of the condition's full point set),
+    saved in checkpoints and restored by ``load_from_checkpoint`` and
+    ``ckpt_path=``. Each batch carries its points' row indices, so with
+    ``Trainer(batch_size=...)`` and under multi-process strategies every
+    point keeps its own weight (only the rows of the step's points get a
+    gradient). A condition whose number of points changed (resampling) gets
+    fresh weights, and their optimizer state is dropped, when the next fit
+    or epoch starts.
 
     The logged ``<condition>_loss`` is PINN's loss of the condition (no
     weights), so runs compare with PINN's.
@@ -173,40 +170,28 @@ class SAPINN(MinMaxPINN):
         return self.neural_net(x)
 
     def on_fit_start(self) -> None:
-        """Give conditions sampled or resampled since the solver was built fresh weights."""
-        self._weights.match_points(self.problem)
+        """Give conditions sampled or resampled since the last fit fresh weights."""
+        self._weights.match_points(self.problem, [self.optimizer_weights])
 
-    def on_train_start(self) -> None:
-        """Check that every step holds every point, on one process."""
-        check_one_batch_one_process(self, getattr(self.trainer, "batch_size", None))
+    def on_train_epoch_start(self) -> None:
+        """Reset the epoch metrics; resize weights of conditions whose points changed."""
+        super().on_train_epoch_start()
+        self._weights.match_points(self.problem, [self.optimizer_weights])
 
-    def _weighted(self, reference: Tensor, values: Tensor, plain: Tensor) -> Tensor:
-        """``plain`` in value; the mask-weighted point losses in gradient."""
-        name = self.current_condition_name
-        if name is None:  # called outside a training step: no weights to use
-            return plain
-        weights = self._weights[name]
-        if weights.shape[0] != values.shape[0]:
-            raise RuntimeError(
-                f"SAPINN has {weights.shape[0]} weights for condition {name!r} but the step "
-                f"holds {values.shape[0]} of its points; the points changed after fitting "
-                "started."
-            )
+    def condition_loss(self, term: ConditionTerm) -> Tensor:
+        """PINN's loss in value, the mask-weighted point losses in gradient (see the class doc)."""
+        plain = self.plain_loss(term)
+        if term.is_physics:
+            values = term.residual
+            reference = torch.zeros_like(values)
+        else:
+            assert term.target is not None
+            prediction = term.output
+            if prediction._labels != term.target._labels:
+                prediction = prediction.extract(term.target._labels)
+            reference, values = prediction.tensor, term.target.tensor
+        weights = self._weights[term.name][term.indices]
         points = per_point(self._loss_none, reference, values, self._reduction)
         weighted = self.weights_function(weights).reshape(-1) * points
         objective = weighted.mean() if self._reduction == "mean" else weighted.sum()
         return plain_value(plain, objective)
-
-    def loss_phys(self, samples: LabelTensor, equation: EquationInterface) -> Tensor:
-        """PINN's loss in value, the self-adaptive loss in gradient (see the class doc)."""
-        residual = self.compute_residual(samples, equation)
-        zeros = torch.zeros_like(residual)
-        return self._weighted(zeros, residual, self.loss(zeros, residual))
-
-    def loss_data(self, input_tensor: LabelTensor, output_tensor: LabelTensor) -> Tensor:
-        """PINN's data loss in value, the self-adaptive one in gradient."""
-        prediction = self._output_at(input_tensor)
-        if prediction.labels != output_tensor.labels:
-            prediction = prediction.extract(output_tensor.labels)
-        predicted, target = prediction.tensor, output_tensor.tensor
-        return self._weighted(predicted, target, self.loss(predicted, target))
