@@ -30,6 +30,10 @@ DATA_DIR = REPO.parent / "shared" / "data" / "pina01"
 # "relative L2 error (plain): 1.2e-03", and the inverse problem's parameter error.
 L2_LINE = re.compile(r"^relative L2 error(?: \((?P<name>[^)]+)\))?: (?P<value>\S+)$", re.M)
 PARAMETER_LINE = re.compile(r"^parameter error: max \|mu - 0\.5\| = (?P<value>\S+)$", re.M)
+# The validation example's test-split metrics and its error on a grid.
+TEST_SPLIT_LINE = re.compile(
+    r"^(?P<name>test_loss|test_rel_l2|relative L2 error \(grid\)): (?P<value>\S+)$", re.M
+)
 
 # name -> (error-line pattern, names of the errors printed (None: unnamed), figures saved)
 CASES: dict[str, tuple[re.Pattern[str], list[str | None], list[str]]] = {
@@ -71,6 +75,11 @@ CASES: dict[str, tuple[re.Pattern[str], list[str | None], list[str]]] = {
         L2_LINE,
         ["burgers", "mixed poisson, p", "mixed poisson, q"],
         ["burgers.png", "mixed_poisson.png"],
+    ),
+    "validation": (
+        TEST_SPLIT_LINE,
+        ["test_loss", "test_rel_l2", "relative L2 error (grid)"],
+        ["curves.png"],
     ),
 }
 

@@ -13,6 +13,7 @@ PUBLIC_PACKAGES = [
     "pina.trainer",
     "pina.operators",
     "pina.problem",
+    "pina.problem.zoo",
     "pina.geometry",
     "pina.equation",
     "pina.equation.equation",

@@ -35,7 +35,7 @@ def check_split_sizes(train_size: object, val_size: object, test_size: object) -
                 f"{name} must be a number in [0, 1] (a fraction of each condition's points); "
                 f"got {value!r} of type {type(value).__name__}."
             )
-        if not (math.isfinite(float(value)) and 0.0 <= float(value) <= 1.0):
+        if not (0 <= value <= 1 and math.isfinite(float(value))):  # type: ignore[operator]
             raise ValueError(
                 f"{name} must be a fraction in [0, 1] of each condition's points; got {value!r}."
             )

@@ -60,6 +60,9 @@ class Batch:
     conditions: dict[str, ConditionBatch]
     split: str = "train"
 
+    #: Not iterable (``for name in batch`` raises ``TypeError``): use ``keys()``.
+    __iter__ = None
+
     @property
     def _conditions(self) -> dict[str, ConditionBatch]:
         return self.conditions

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -11,9 +13,17 @@ from ..label_tensor import LabelTensor
 
 __all__ = ["Network"]
 
+#: Buffers of the optional affine maps of the inputs and the outputs (see ``set_normalization``).
+_NORMALIZATION = ("input_shift", "input_scale", "output_shift", "output_scale")
+
 
 class Network(nn.Module):
-    """Select the input variables, append extra features, run the model, label the output.
+    r"""Select the input variables, append extra features, run the model, label the output.
+
+    Optionally (:meth:`set_normalization`, used by
+    :class:`~pina.callbacks.DataNormalizer`) the model works in normalised
+    units: it receives :math:`(x - s_{in}) / \sigma_{in}` and its output
+    :math:`z` is returned as :math:`z \, \sigma_{out} + s_{out}`.
 
     Args:
         model: Any module mapping ``(n, k + f)`` to ``(n, m)`` where ``k`` is
@@ -77,6 +87,109 @@ class Network(nn.Module):
         """Labels of the model outputs."""
         return self._output_variables
 
+    @property
+    def normalization(self) -> dict[str, Tensor]:
+        """The statistics set with :meth:`set_normalization` (buffers), by name.
+
+        Some of ``'input_shift'``, ``'input_scale'`` (shape ``(k,)``),
+        ``'output_shift'``, ``'output_scale'`` (shape ``(m,)``); empty when
+        the model works in the data's units.
+        """
+        found: dict[str, Tensor] = {}
+        for name in _NORMALIZATION:
+            value = self._buffers.get(name)
+            if value is not None:
+                found[name] = value
+        return found
+
+    def set_normalization(
+        self,
+        input_shift: Tensor | None = None,
+        input_scale: Tensor | None = None,
+        output_shift: Tensor | None = None,
+        output_scale: Tensor | None = None,
+    ) -> None:
+        r"""Make the model work in normalised units, with fixed affine maps.
+
+        With input statistics the model receives
+        :math:`(x - s_{in}) / \sigma_{in}` in place of the input variables'
+        columns (the extra features are computed from the original ``x``);
+        with output statistics its output :math:`z` is returned as
+        :math:`z \, \sigma_{out} + s_{out}`, so :meth:`forward` stays in the
+        data's units and derivatives with respect to ``x`` are exact. The
+        statistics are buffers: they move with the module and are saved in
+        its ``state_dict`` (as ``input_shift``, ... ; a pair not set adds no key).
+        A pair given again replaces the previous values; a pair left ``None``
+        is unchanged.
+
+        Args:
+            input_shift: :math:`s_{in}`, shape ``(k,)``, one per input variable.
+            input_scale: :math:`\sigma_{in}`, shape ``(k,)``, non-zero.
+            output_shift: :math:`s_{out}`, shape ``(m,)``, one per output variable.
+            output_scale: :math:`\sigma_{out}`, shape ``(m,)``, non-zero.
+
+        Raises:
+            TypeError: If a value is not a tensor.
+            ValueError: If only one of a pair is given, a shape is not
+                ``(k,)``/``(m,)``, or a scale has a zero or non-finite entry.
+        """
+        pairs = {
+            "input": (input_shift, input_scale, len(self._input_variables)),
+            "output": (output_shift, output_scale, len(self._output_variables)),
+        }
+        checked: dict[str, Tensor] = {}
+        for side, (shift, scale, width) in pairs.items():
+            if shift is None and scale is None:
+                continue
+            if shift is None or scale is None:
+                raise ValueError(
+                    f"Give both {side}_shift and {side}_scale (or neither); got "
+                    f"{side}_shift={shift!r} and {side}_scale={scale!r}."
+                )
+            for name, value in ((f"{side}_shift", shift), (f"{side}_scale", scale)):
+                if not isinstance(value, Tensor):
+                    raise TypeError(f"{name} must be a torch.Tensor; got {type(value).__name__}.")
+                if tuple(value.shape) != (width,):
+                    raise ValueError(
+                        f"{name} must have shape ({width},), one value per {side} variable; "
+                        f"got shape {tuple(value.shape)}."
+                    )
+                checked[name] = value.detach()
+            if not bool(
+                torch.isfinite(shift).all() & torch.isfinite(scale).all() & (scale != 0).all()
+            ):
+                raise ValueError(
+                    f"{side}_shift must be finite and {side}_scale finite and non-zero; got "
+                    f"{side}_shift={shift!r} and {side}_scale={scale!r}."
+                )
+        # On the module's device, in its floating dtype (buffers then follow .to()).
+        reference = next(chain(self.parameters(), self.buffers()), None)
+        for name, value in checked.items():
+            if reference is not None:
+                dtype = reference.dtype if reference.is_floating_point() else value.dtype
+                value = value.to(device=reference.device, dtype=dtype)
+            self.register_buffer(name, value.clone())
+
+    def _load_from_state_dict(
+        self,
+        state_dict: dict[str, Any],
+        prefix: str,
+        local_metadata: dict[str, Any],
+        strict: bool,
+        missing_keys: list[str],
+        unexpected_keys: list[str],
+        error_msgs: list[str],
+    ) -> None:
+        # A state_dict saved with normalisation statistics restores them into a Network
+        # built without (e.g. SolverClass.load_from_checkpoint).
+        for name in _NORMALIZATION:
+            key = prefix + name
+            if key in state_dict and name not in self._buffers:
+                self.register_buffer(name, torch.empty_like(state_dict[key]))
+        super()._load_from_state_dict(
+            state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
+        )
+
     def forward(self, x: LabelTensor) -> LabelTensor:
         """Evaluate the model at labelled points.
 
@@ -108,16 +221,22 @@ class Network(nn.Module):
 
         Args:
             x: ``LabelTensor`` of shape ``(n, k)`` labelled ``input_variables``
-                in that order. The model receives it (with the extra features
-                appended as labelled columns), so models may read columns by
-                label; plain-tensor models simply use it as a tensor.
+                in that order. The model receives it (normalised, with
+                :meth:`set_normalization`; with the extra features appended as
+                labelled columns), so models may read columns by label;
+                plain-tensor models simply use it as a tensor.
 
         Returns:
-            Plain tensor of shape ``(n, m)``.
+            Plain tensor of shape ``(n, m)`` (in the data's units: with
+            :meth:`set_normalization`, the maps are applied here).
         """
         inputs: Tensor = x
+        buffers = self._buffers
+        input_shift, input_scale = buffers.get("input_shift"), buffers.get("input_scale")
+        if input_shift is not None and input_scale is not None:
+            inputs = LabelTensor._from((x.tensor - input_shift) / input_scale, x._labels)
         if len(self._extra_features) > 0:
-            columns = [x.tensor]
+            columns = [inputs.as_subclass(Tensor)]
             labels = list(x.labels)
             for i, feature in enumerate(self._extra_features):
                 value = feature(x)
@@ -136,4 +255,8 @@ class Network(nn.Module):
                 f"{self._output_variables!r}; make output_dimensions "
                 f"{len(self._output_variables)}."
             )
-        return out.as_subclass(Tensor) if isinstance(out, LabelTensor) else out
+        out = out.as_subclass(Tensor) if isinstance(out, LabelTensor) else out
+        output_shift, output_scale = buffers.get("output_shift"), buffers.get("output_scale")
+        if output_shift is not None and output_scale is not None:
+            out = out * output_scale + output_shift
+        return out

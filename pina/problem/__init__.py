@@ -5,11 +5,13 @@ from .inverse_problem import InverseProblem
 from .parametric_problem import ParametricProblem
 from .spatial_problem import SpatialProblem
 from .timedep_problem import TimeDependentProblem
+from .zoo import SupervisedProblem
 
 __all__ = [
     "AbstractProblem",
     "InverseProblem",
     "ParametricProblem",
     "SpatialProblem",
+    "SupervisedProblem",
     "TimeDependentProblem",
 ]

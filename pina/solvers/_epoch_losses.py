@@ -21,12 +21,17 @@ class EpochLosses:
     r"""The condition losses of the steps of one epoch of one stage.
 
     :meth:`reset` (called by the solver's ``on_*_epoch_start`` hooks) clears the
-    sums; :meth:`add` adds a step's condition losses (detached) to
-    per-condition sums kept on the device; :meth:`metrics` gives each
+    sums. For training, :meth:`add` adds a step's condition losses (detached)
+    to per-condition sums kept on the device, and :meth:`metrics` gives each
     condition's mean over the epoch's steps in which it had points (averaged
-    over processes under a multi-process strategy) and their mean, under the
-    stage's names: ``<condition>_loss`` and ``mean_loss`` for training (PINA
-    0.1's names), ``<condition>_val_loss`` and ``val_loss`` for validation,
+    over processes under a multi-process strategy), as PINA 0.1 logs it. For
+    validation and test, :meth:`add_points` adds each condition's mean loss
+    weighted by its number of points, and :meth:`metrics` gives the mean over
+    every point of the split (summed over processes), so the metric is the
+    loss over the split's points whatever the batches. Each stage also gives
+    the mean of the condition metrics, under the stage's names:
+    ``<condition>_loss`` and ``mean_loss`` for training (PINA 0.1's names),
+    ``<condition>_val_loss`` and ``val_loss`` for validation,
     ``<condition>_test_loss`` and ``test_loss`` for testing. A non-finite value
     raises ``FloatingPointError`` naming the condition and the epoch.
 
@@ -58,6 +63,29 @@ class EpochLosses:
         if self._sum is not None:
             self._sum.zero_()
         self._count = [0] * len(self.names)
+
+    def add_points(self, losses: list[Tensor], names: list[str], rows: list[int]) -> None:
+        """Add the mean losses of conditions over ``rows`` points each (validation, test).
+
+        Args:
+            losses: Scalar mean loss of each condition over its points in the batch
+                on this process (not multiplied by a multi-process scale).
+            names: The condition of each loss.
+            rows: The number of points of each.
+        """
+        n = len(self.names)
+        for loss, name, count in zip(losses, names, rows):
+            value = loss.detach()
+            if self._sum is None or self._sum.device != value.device:
+                self._sum = torch.zeros(
+                    2,
+                    n,
+                    dtype=torch.float64 if value.dtype == torch.float64 else torch.float32,
+                    device=value.device,
+                )
+            i = self.index[name]
+            self._sum[0, i] += value.to(self._sum.dtype) * count
+            self._sum[1, i] += count
 
     def add(self, losses: list[Tensor], names: list[str], present: Any) -> Tensor:
         """Add a step's condition losses to the sums; return them stacked.
@@ -109,6 +137,8 @@ class EpochLosses:
             FloatingPointError: If a condition's mean loss is not finite.
         """
         suffix, mean_name = METRIC_NAMES[self.stage]
+        if self.stage != "train":
+            return self._point_metrics(solver, suffix, mean_name)
         present = [i for i, c in enumerate(self._count) if c > 0]
         if self._sum is None or not present:
             return [], torch.zeros(0), []
@@ -120,6 +150,33 @@ class EpochLosses:
             means = solver.trainer.strategy.reduce(means, reduce_op="mean")
         values = torch.cat([means, means.mean().reshape(1)])
         floats = values.tolist()  # the one host synchronisation of the epoch
+        return self._named(solver, present, values, floats, suffix, mean_name)
+
+    def _point_metrics(
+        self, solver: pl.LightningModule, suffix: str, mean_name: str
+    ) -> tuple[list[str], Tensor, list[float]]:
+        sums = self._sum
+        if sums is None:  # nothing on this process: it still joins the collective
+            sums = torch.zeros(2, len(self.names), device=solver.device)
+        if solver.trainer.world_size > 1:
+            sums = solver.trainer.strategy.reduce(sums, reduce_op="sum")
+        counts = sums[1].tolist()
+        present = [i for i, c in enumerate(counts) if c > 0]
+        if not present:
+            return [], torch.zeros(0), []
+        means = sums[0, present] / sums[1, present]
+        values = torch.cat([means, means.mean().reshape(1)])
+        return self._named(solver, present, values, values.tolist(), suffix, mean_name)
+
+    def _named(
+        self,
+        solver: pl.LightningModule,
+        present: list[int],
+        values: Tensor,
+        floats: list[float],
+        suffix: str,
+        mean_name: str,
+    ) -> tuple[list[str], Tensor, list[float]]:
         for i, value in zip(present, floats):
             if not math.isfinite(value):
                 what = "training" if self.stage == "train" else f"{self.stage} loop"

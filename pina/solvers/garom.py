@@ -417,7 +417,7 @@ class GAROM(SolverInterface):
                 continue
             generated = self._generate(part.input, part.target)
             value = self._loss(part.target.tensor, generated.tensor)
-            losses.append(value * part.scale if part.scale != 1.0 else value)
+            losses.append(value)
             names.append(name)
         return names, losses
 

@@ -275,7 +275,8 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
             # are inference tensors, which autograd cannot save: clone those.
             with torch.inference_mode(False), torch.enable_grad():
                 names, losses = self.evaluation_losses(_outside_inference(batch), stage)
-        self._epoch_losses[stage].add(losses, names, batch.keys())
+        rows = [batch[name].input.shape[0] for name in names]
+        self._epoch_losses[stage].add_points(losses, names, rows)
 
     @property
     def _evaluation_needs_gradients(self) -> bool:
@@ -287,8 +288,9 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
 
         The default is the data loss ``loss(model(input), target)`` of every
         data condition; the physics-informed solvers add the loss of each
-        physics condition's residual. Losses are multiplied by each
-        condition's ``scale`` (multi-process training).
+        physics condition's residual. Each is the mean over the condition's
+        points of the batch on this process (not multiplied by its
+        multi-process ``scale``: the metrics weigh it by its number of points).
 
         Args:
             batch: The batch.
@@ -309,8 +311,7 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
         for name, part in batch.items():
             if part.input.shape[0] == 0 or part.target is None:
                 continue
-            value = data_loss(loss, self.forward(part.input), part.target)
-            losses.append(value * part.scale if part.scale != 1.0 else value)
+            losses.append(data_loss(loss, self.forward(part.input), part.target))
             names.append(name)
         return names, losses
 

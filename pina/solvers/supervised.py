@@ -131,7 +131,7 @@ class SupervisedSolver(SolverInterface):
             if part.input.shape[0] == 0 or part.target is None:
                 continue
             value = self.loss_data(part.input, part.target)
-            losses.append(value * part.scale if part.scale != 1.0 else value)
+            losses.append(value)
             names.append(name)
         return names, losses
 

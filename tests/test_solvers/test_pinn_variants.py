@@ -284,16 +284,59 @@ def test_manual_optimization_refuses_lbfgs(name, make_problem):
 
 
 @pytest.mark.parametrize("name", ["SAPINN", "RBAPINN"])
-def test_per_point_weights_refuse_mini_batches(name, make_variant, trainer_kwargs, tmp_path):
-    solver = make_variant(name)
-    trainer = Trainer(solver, max_epochs=2, batch_size=5, **trainer_kwargs)
-    with pytest.raises(
-        ValueError,
-        match=rf"{name} keeps one weight per training point.*batch_size=5.*batch_size=None",
-    ):
-        trainer.train()
-    assert trainer.global_step == 0
-    assert list(tmp_path.rglob("*.ckpt")) == []
+def test_full_batch_size_is_bitwise_the_default_run(name, make_variant, trainer_kwargs) -> None:
+    runs = []
+    for batch_size in (None, 21):  # 21 = every point of SimpleODE: one step per epoch
+        torch.manual_seed(3)
+        solver = make_variant(name)
+        Trainer(solver, max_epochs=3, batch_size=batch_size, **trainer_kwargs).train()
+        runs.append(solver)
+    for a, b in zip(runs[0].state_dict().values(), runs[1].state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_rbapinn_updates_each_weight_once_per_epoch_with_mini_batches(
+    make_variant, trainer_kwargs
+) -> None:
+    # From weights 1, one epoch with batch_size=5 updates each point's weight once:
+    # lambda_i = gamma + eta * |r_i| / max_batch |r_j|, so every weight lies in
+    # [gamma, gamma + eta], and in each step the point of largest residual gets gamma + eta.
+    solver = make_variant("RBAPINN")
+    gamma, eta = solver.gamma, solver.eta
+    Trainer(solver, max_epochs=1, batch_size=5, **trainer_kwargs).train()
+    weights = solver.weights["D"].flatten()
+    assert weights.shape == (20,)
+    assert bool(((weights >= gamma - 1e-7) & (weights <= gamma + eta + 1e-7)).all())
+    top = torch.isclose(weights, torch.tensor(gamma + eta), rtol=0, atol=1e-7).sum()
+    assert int(top) == 5  # one maximum per step (D's 20 points make 5 steps of 4)
+    assert float(solver.weights["x0"]) == pytest.approx(gamma + eta)
+
+
+@pytest.mark.parametrize("name", ["SAPINN", "RBAPINN"])
+def test_mini_batch_training_learns_the_closed_form(name, make_variant, trainer_kwargs) -> None:
+    solver = make_variant(name, lr=0.01)
+    Trainer(solver, max_epochs=300, batch_size=7, **trainer_kwargs).train()
+    x = LabelTensor(torch.linspace(0, 1, 101).reshape(-1, 1), ["x"])
+    with torch.no_grad():
+        u = solver(x).tensor
+    error = torch.linalg.vector_norm(u - torch.exp(x.tensor)) / torch.linalg.vector_norm(
+        torch.exp(x.tensor)
+    )
+    assert float(error) < 0.05
+
+
+def test_sapinn_trains_again_after_resampling_to_another_count(
+    make_variant, trainer_kwargs
+) -> None:
+    # Regression: the weights were resized at the second fit but Adam kept moments of the
+    # old shape, and crashed in its first step.
+    solver = make_variant("SAPINN")
+    Trainer(solver, max_epochs=2, **trainer_kwargs).train()
+    solver.problem.discretise_domain(33, "random", locations=["D"])
+    Trainer(solver, max_epochs=2, batch_size=8, **trainer_kwargs).train()
+    assert solver.weights["D"].shape == (33, 1)
+    state = solver.optimizer_weights.state[solver.weights["D"]]
+    assert state["exp_avg"].shape == (33, 1)
 
 
 @pytest.mark.parametrize("name", MANUAL)

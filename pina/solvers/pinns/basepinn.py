@@ -275,11 +275,29 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
         )
         names: list[str] = []
         losses: list[Tensor] = []
-        for term in self.evaluate(batch):
+        terms = {term.name: term for term in self.evaluate(batch)}
+        for name in batch.keys():
+            term = terms.get(name)
+            if term is None:
+                self.condition_absent(name)
+                continue
             value = hook(term)
             losses.append(value * term.scale if term.scale != 1.0 else value)
-            names.append(term.name)
+            names.append(name)
         return names, losses
+
+    def condition_absent(self, name: str) -> None:
+        """Called in a training step for a condition with points on other processes only.
+
+        Under a multi-process strategy a condition may have no point of a step on
+        this process (its shard is too small); a solver whose
+        :meth:`condition_loss` joins collectives (e.g. RBAPINN's weight updates)
+        joins them here too, so every process makes the same calls. Nothing by
+        default.
+
+        Args:
+            name: The condition.
+        """
 
     # ------------------------------------------------------ validation, test
     def _reset_evaluation(self, stage: str) -> None:
@@ -291,8 +309,7 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
         names: list[str] = []
         losses: list[Tensor] = []
         for term in self.evaluate(batch):
-            value = self.plain_loss(term).detach()
-            losses.append(value * term.scale if term.scale != 1.0 else value)
+            losses.append(self.plain_loss(term).detach())
             names.append(term.name)
             if self._truth is not None and term.condition.location is not None:
                 self._rel_l2[stage].add(*self._against_truth(term))

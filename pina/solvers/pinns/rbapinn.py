@@ -150,7 +150,8 @@ class RBAPINN(PINN):
         weights = self._weights[name]
         n = residual.shape[0]
         with torch.no_grad():
-            size = torch.linalg.vector_norm(residual.detach().reshape(n, -1), dim=1, keepdim=True)
+            rows = residual.detach().reshape(n, -1) if n else residual.detach().reshape(0, 1)
+            size = torch.linalg.vector_norm(rows, dim=1, keepdim=True)
             tiny = torch.finfo(size.dtype).tiny
             largest = size.max() if n else size.new_zeros(())
             distributed = self.trainer is not None and self.trainer.world_size > 1
@@ -166,6 +167,12 @@ class RBAPINN(PINN):
             else:
                 weights[indices] = new
         return new
+
+    def condition_absent(self, name: str) -> None:
+        """Join the other processes' weight update of ``name`` with no point of this one."""
+        weights = self._weights[name]
+        empty = torch.zeros(0, dtype=torch.long, device=weights.device)
+        self.update_weights(name, empty, weights.new_zeros(0, 1))
 
     def condition_loss(self, term: ConditionTerm) -> Tensor:
         """PINN's loss in value, the attention-weighted loss in gradient (see the class doc)."""
