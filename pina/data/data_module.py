@@ -15,6 +15,7 @@ from ..label_tensor import LabelTensor
 from ..problem import AbstractProblem
 from ._loader import Rows, SplitLoader
 from ._splits import SPLITS, check_split_sizes, split_counts, split_indices
+from .batch import Batch
 
 __all__ = ["ConditionData", "PinaDataModule"]
 
@@ -192,6 +193,17 @@ class PinaDataModule(pl.LightningDataModule):
     def test_dataloader(self) -> SplitLoader:
         """The test split's loader (empty with ``test_size=0``)."""
         return self._placed_loader("test")
+
+    def transfer_batch_to_device(
+        self, batch: Any, device: torch.device, dataloader_idx: int
+    ) -> Any:
+        """Batches of this module as they are: their points already are on the training device.
+
+        (Lightning's default would rebuild the batch, tensor by tensor, every step.)
+        """
+        if isinstance(batch, Batch):
+            return batch
+        return super().transfer_batch_to_device(batch, device, dataloader_idx)
 
     @property
     def steps_per_epoch(self) -> int:
