@@ -37,6 +37,7 @@ test: lint typecheck pytest
 
 bench: install
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/validation_overhead.py
 
 clean:
 	rm -rf $(VENV) lightning_logs simpleode demo_output bench_output

@@ -6,18 +6,20 @@ import math
 import time
 
 import pytorch_lightning as pl
+from pytorch_lightning.trainer.states import TrainerFn
 from torch import Tensor
 
 
 class EpochMetricsPublisher:
     r"""Publish epoch metrics where Lightning's epoch-level ``self.log`` puts them.
 
-    Training metrics take the fast path below when the trainer offers what it
-    relies on (:func:`fast_path_available`), and ``self.log`` otherwise.
-    Validation and test metrics always go through ``self.log`` (from the
-    ``on_*_epoch_end`` hooks, once per loop run): Lightning then also returns
-    them from ``trainer.validate()``/``trainer.test()``, prints them, and
-    discards those of the sanity check.
+    Training metrics, and validation metrics during ``fit``, take the fast
+    path below when the trainer offers what it relies on
+    (:func:`fast_path_available`), and ``self.log`` otherwise. Those of the
+    sanity check are not published (Lightning discards them too). Those of
+    a stand-alone ``trainer.validate()``/``trainer.test()`` go through
+    ``self.log`` (from the ``on_*_epoch_end`` hooks), so Lightning returns
+    and prints them.
 
     The fast path writes the training metrics
 
@@ -62,7 +64,10 @@ class EpochMetricsPublisher:
         """Publish ``values[i]`` under ``names[i]``.
 
         Call training metrics at the epoch's last step, the others from the
-        ``on_validation_epoch_end``/``on_test_epoch_end`` hooks.
+        ``on_validation_epoch_end``/``on_test_epoch_end`` hooks. Under
+        ``fit``, validation metrics are logged at Lightning's step for them,
+        that of the last training batch (for manual optimization, assuming
+        validation at the end of the epoch).
 
         Args:
             solver: The solver being trained.
@@ -76,9 +81,12 @@ class EpochMetricsPublisher:
         if not names:
             return
         trainer = solver.trainer
+        if stage != "train" and trainer.sanity_checking:
+            return
         if self._fast is None:
             self._fast = fast_path_available(trainer)
-        if stage != "train" or not self._fast:
+        fitting = trainer.state.fn == TrainerFn.FITTING
+        if not self._fast or (stage != "train" and not fitting):
             for name, value in zip(names, values.unbind(0)):
                 solver.log(name, value, prog_bar=True, on_step=False, on_epoch=True, batch_size=1)
             return
@@ -92,7 +100,7 @@ class EpochMetricsPublisher:
         if loggers:
             scalars: dict[str, float] = dict(zip(names, floats))
             scalars["epoch"] = trainer.current_epoch
-            step = _log_step(solver, batch_idx)
+            step = _log_step(solver, batch_idx) if stage == "train" else _eval_log_step(solver)
             now = time.monotonic()
             save = now - self._last_save >= self.save_interval
             for logger in loggers:
@@ -118,6 +126,16 @@ def fast_path_available(trainer: pl.Trainer) -> bool:
         and getattr(trainer, name) is getattr(trainer, name)
         for name in ("callback_metrics", "logged_metrics", "progress_bar_metrics")
     )
+
+
+def _eval_log_step(solver: pl.LightningModule) -> int:
+    """The logger step of validation metrics during ``fit`` (see :meth:`publish`)."""
+    trainer = solver.trainer
+    # Lightning validates inside the epoch's last batch, after its optimizer step and
+    # before counting the batch: the step of that batch's training metrics.
+    if solver.automatic_optimization:
+        return max(int(trainer.global_step) - 1, 0)
+    return int((trainer.current_epoch + 1) * trainer.num_training_batches - 1)
 
 
 def _log_step(solver: pl.LightningModule, batch_idx: int) -> int:

@@ -37,6 +37,22 @@ class CompetitivePINNWithOwnMetric(CompetitivePINN):
         return loss
 
 
+class PINNWithOwnValMetric(PINN):
+    """A user's solver that logs a validation metric the Lightning way."""
+
+    def validation_step(self, batch: Any, batch_idx: int) -> None:
+        super().validation_step(batch, batch_idx)
+        self.log("own_val", float(batch_idx), on_step=False, on_epoch=True, batch_size=1)
+
+
+class CompetitivePINNWithOwnValMetric(CompetitivePINN):
+    """The same on a solver with manual optimization."""
+
+    def validation_step(self, batch: Any, batch_idx: int) -> None:
+        super().validation_step(batch, batch_idx)
+        self.log("own_val", float(batch_idx), on_step=False, on_epoch=True, batch_size=1)
+
+
 class RecordingLogger(Logger):
     """A real Lightning logger that remembers its calls, in order."""
 
@@ -105,6 +121,37 @@ def test_steps_and_values_match_lightnings_own_epoch_logging(
     assert set(METRICS) | {"own"} <= set(trainer.logged_metrics)
     assert set(METRICS) | {"own"} <= set(trainer.progress_bar_metrics)
     assert "epoch" not in trainer.logged_metrics  # as with Lightning's self.log
+
+
+@pytest.mark.parametrize("solver_class", [PINNWithOwnValMetric, CompetitivePINNWithOwnValMetric])
+def test_validation_metrics_are_logged_at_lightnings_steps(
+    make_problem, make_model, tmp_path, trainer_kwargs, solver_class
+):
+    # Validation metrics take the fast path during fit: the same TensorBoard steps as a
+    # validation metric logged with self.log, every other epoch.
+    solver = solver_class(make_problem(n_d=40), make_model())
+    logger = TensorBoardLogger(save_dir=str(tmp_path), name="run")
+    trainer = Trainer(
+        solver,
+        batch_size=8,
+        train_size=0.75,
+        val_size=0.25,
+        max_epochs=4,
+        check_val_every_n_epoch=2,
+        logger=logger,
+        **trainer_kwargs,
+    )
+    trainer.train()
+    events = EventAccumulator(logger.log_dir)
+    events.Reload()
+    lightning_steps = [s.step for s in events.Scalars("own_val")]
+    assert len(lightning_steps) == 2
+    for name in ("val_loss", "D_val_loss", "val_rel_l2"):
+        assert [s.step for s in events.Scalars(name)] == lightning_steps
+    assert float(trainer.callback_metrics["val_loss"]) == pytest.approx(
+        events.Scalars("val_loss")[-1].value, rel=1e-6
+    )
+    assert "val_loss" in trainer.progress_bar_metrics
 
 
 def test_csv_logger_gets_one_row_per_epoch(make_pinn, tmp_path, trainer_kwargs):

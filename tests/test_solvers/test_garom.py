@@ -304,3 +304,27 @@ def test_load_from_checkpoint_restores_the_outputs_and_k(trainer_kwargs, tmp_pat
         got = loaded(x, mc_steps=4, variance=True)
     for a, b in zip(got, expected):
         assert torch.equal(a.tensor, b.tensor)
+
+
+def test_a_fit_stopped_mid_epoch_leaks_nothing_into_the_next(trainer_kwargs) -> None:
+    # Regression: GAROM's own sums (d_loss, g_loss, stability_metric) kept the steps of a
+    # fit stopped mid-epoch: the second fit's epoch means then averaged 5 steps, not 4.
+    class Recording(GAROM):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.published: list[tuple[int, float]] = []
+
+        def _log_gan_metrics(self, batch_idx):
+            assert self._gan_sum is not None
+            self.published.append((self._gan_steps, float(self._gan_sum[0] / self._gan_steps)))
+            super()._log_gan_metrics(batch_idx)
+
+    torch.manual_seed(0)
+    solver = Recording(_problem(), Generator(), Discriminator())
+    Trainer(solver, batch_size=4, max_steps=2, **trainer_kwargs).train()  # 1 of 4 steps
+    assert solver.published == []
+    trainer = Trainer(solver, batch_size=4, max_epochs=1, **trainer_kwargs)
+    trainer.train()
+    ((steps, mean),) = solver.published
+    assert steps == 4
+    assert float(trainer.logged_metrics["d_loss"]) == pytest.approx(mean, rel=1e-6)

@@ -222,3 +222,69 @@ def test_derivatives_in_test_loop_with_labeltensor_truth(trainer_kwargs, make_pr
     (metrics,) = trainer.test()
     assert set(metrics) == {"D_test_loss", "test_loss", "test_rel_l2"}
     assert all(math.isfinite(v) for v in metrics.values())
+
+
+def test_validation_metrics_reach_the_logger(make_pinn, make_problem, trainer_kwargs, tmp_path):
+    import csv
+
+    from pytorch_lightning.loggers import CSVLogger
+
+    pinn = make_pinn(problem=make_problem(n_d=30))
+    logger = CSVLogger(save_dir=str(tmp_path), name="csv")
+    trainer = Trainer(
+        pinn,
+        train_size=0.8,
+        val_size=0.2,
+        max_epochs=4,
+        check_val_every_n_epoch=2,
+        logger=logger,
+        **trainer_kwargs,
+    )
+    trainer.train()
+    with open(logger.experiment.metrics_file_path) as f:
+        rows = list(csv.DictReader(f))
+    validated = [r for r in rows if r.get("val_loss")]
+    assert [int(r["epoch"]) for r in validated] == [1, 3]
+    assert float(validated[-1]["val_rel_l2"]) == pytest.approx(
+        float(trainer.callback_metrics["val_rel_l2"]), rel=1e-6
+    )
+    assert len([r for r in rows if r.get("mean_loss")]) == 4
+
+
+def test_training_metrics_fall_back_to_self_log(make_pinn, trainer_kwargs, hand_losses):
+    # The adapter's self.log path (used if Lightning stops exposing its metric dicts)
+    # gives the same epoch values as the fast path.
+    pinn = make_pinn()
+    pinn._publisher._fast = False
+    trainer = Trainer(pinn, max_epochs=3, callbacks=[hand_losses], **trainer_kwargs)
+    trainer.train()
+    for expected, logged in zip(hand_losses.expected, hand_losses.logged):
+        for name, value in expected.items():
+            assert float(logged[name]) == pytest.approx(value, rel=1e-5)
+    assert float(trainer.callback_metrics["mean_loss"]) == pytest.approx(
+        (hand_losses.expected[-1]["x0_loss"] + hand_losses.expected[-1]["D_loss"]) / 2, rel=1e-5
+    )
+
+
+def test_batch_norm_models_get_one_forward_pass_per_condition(make_problem):
+    from pina.data import PinaDataModule
+
+    class Counting(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm = torch.nn.BatchNorm1d(1)
+            self.linear = torch.nn.Linear(1, 1)
+            self.rows: list[int] = []
+
+        def forward(self, x):
+            self.rows.append(x.shape[0])
+            return self.linear(self.norm(x))
+
+    problem = make_problem()
+    plain = torch.nn.Linear(1, 1)
+    counting = Counting().eval()  # (training-mode batch norm refuses a 1-row pass)
+    (batch,) = list(PinaDataModule(problem).loader("train"))
+    shared = PINN(problem, plain).evaluate(batch)
+    assert [t.output.shape[0] for t in shared] == [1, 20]
+    PINN(problem, counting).evaluate(batch)
+    assert counting.rows == [1, 20]  # not one pass over the 21 rows together
