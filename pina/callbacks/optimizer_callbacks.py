@@ -10,6 +10,7 @@ import torch
 from pytorch_lightning.callbacks import Callback
 
 from ..solvers._validation import check_optimizer_class
+from ._switch import check_epoch_switch, kwargs_per_item
 
 __all__ = ["SwitchOptimizer"]
 
@@ -77,28 +78,12 @@ class SwitchOptimizer(Callback):
         optimizers: list[Any] = (
             list(new_optimizers) if isinstance(new_optimizers, (list, tuple)) else [new_optimizers]
         )
-        kwargs: list[Any] = (
-            list(new_optimizers_kwargs)
-            if isinstance(new_optimizers_kwargs, (list, tuple))
-            else [new_optimizers_kwargs]
-        )
         for i, optimizer in enumerate(optimizers):
             check_optimizer_class(f"new_optimizers[{i}]", optimizer, "torch.optim.LBFGS")
-        for i, options in enumerate(kwargs):
-            if not isinstance(options, dict):
-                raise TypeError(f"new_optimizers_kwargs[{i}] must be a dict; got {options!r}.")
-        if isinstance(epoch_switch, bool) or not isinstance(epoch_switch, int):
-            raise TypeError(f"epoch_switch must be an int >= 1; got {epoch_switch!r}.")
-        if epoch_switch < 1:
-            raise ValueError(
-                f"epoch_switch must be >= 1 (the epoch at whose start the optimizers change; "
-                f"epoch 0 would never use the solver's own); got {epoch_switch!r}."
-            )
-        if len(optimizers) != len(kwargs):
-            raise ValueError(
-                f"Give one new_optimizers_kwargs dict per optimizer; got {len(optimizers)} "
-                f"optimizer(s) and {len(kwargs)} dict(s)."
-            )
+        kwargs = kwargs_per_item(
+            "new_optimizers_kwargs", new_optimizers_kwargs, optimizers, "optimizer"
+        )
+        epoch_switch = check_epoch_switch(epoch_switch, "optimizers")
         self._new_optimizers: list[OptimizerClass] = optimizers
         self._new_optimizers_kwargs: list[dict[str, Any]] = kwargs
         self._epoch_switch = epoch_switch

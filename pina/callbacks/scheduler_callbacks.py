@@ -12,6 +12,7 @@ from pytorch_lightning.callbacks import Callback
 from pytorch_lightning.utilities.types import LRSchedulerConfig
 from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 
+from ._switch import check_epoch_switch, kwargs_per_item
 from .optimizer_callbacks import SwitchOptimizer
 
 __all__ = ["SwitchScheduler"]
@@ -84,27 +85,10 @@ class SwitchScheduler(Callback):
             raise ValueError("new_schedulers must hold at least one scheduler class; got [].")
         for i, scheduler in enumerate(schedulers):
             _check_scheduler_class(f"new_schedulers[{i}]", scheduler)
-        if new_schedulers_kwargs is None:
-            kwargs: list[Any] = [{} for _ in schedulers]
-        elif isinstance(new_schedulers_kwargs, (list, tuple)):
-            kwargs = list(new_schedulers_kwargs)
-        else:
-            kwargs = [new_schedulers_kwargs]
-        for i, options in enumerate(kwargs):
-            if not isinstance(options, dict):
-                raise TypeError(f"new_schedulers_kwargs[{i}] must be a dict; got {options!r}.")
-        if isinstance(epoch_switch, bool) or not isinstance(epoch_switch, int):
-            raise TypeError(f"epoch_switch must be an int >= 1; got {epoch_switch!r}.")
-        if epoch_switch < 1:
-            raise ValueError(
-                f"epoch_switch must be >= 1 (the epoch at whose start the schedulers change; "
-                f"epoch 0 would never use the solver's own); got {epoch_switch!r}."
-            )
-        if len(schedulers) != len(kwargs):
-            raise ValueError(
-                f"Give one new_schedulers_kwargs dict per scheduler; got {len(schedulers)} "
-                f"scheduler(s) and {len(kwargs)} dict(s)."
-            )
+        kwargs = kwargs_per_item(
+            "new_schedulers_kwargs", new_schedulers_kwargs, schedulers, "scheduler"
+        )
+        epoch_switch = check_epoch_switch(epoch_switch, "schedulers")
         for i, (scheduler, options) in enumerate(zip(schedulers, kwargs)):
             _check_scheduler_kwargs(i, scheduler, options)
         self._new_schedulers: list[SchedulerClass] = schedulers

@@ -63,31 +63,27 @@ class Batch:
     #: Not iterable (``for name in batch`` raises ``TypeError``): use ``keys()``.
     __iter__ = None
 
-    @property
-    def _conditions(self) -> dict[str, ConditionBatch]:
-        return self.conditions
-
     def __getitem__(self, name: str) -> ConditionBatch:
-        return self._conditions[name]
+        return self.conditions[name]
 
     def __contains__(self, name: object) -> bool:
-        return name in self._conditions
+        return name in self.conditions
 
     def __len__(self) -> int:
-        return len(self._conditions)
+        return len(self.conditions)
 
     def items(self) -> ItemsView[str, ConditionBatch]:
         """``(name, ConditionBatch)`` pairs, in problem order."""
-        return self._conditions.items()
+        return self.conditions.items()
 
     def keys(self) -> KeysView[str]:
         """The condition names, in problem order."""
-        return self._conditions.keys()
+        return self.conditions.keys()
 
     def values(self) -> ValuesView[ConditionBatch]:
         """The conditions' shares, in problem order."""
-        return self._conditions.values()
+        return self.conditions.values()
 
     def __repr__(self) -> str:
-        sizes = ", ".join(f"{n}: {c.input.shape[0]}" for n, c in self._conditions.items())
+        sizes = ", ".join(f"{n}: {c.input.shape[0]}" for n, c in self.conditions.items())
         return f"Batch(split={self.split!r}, rows={{{sizes}}})"

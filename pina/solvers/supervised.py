@@ -113,25 +113,22 @@ class SupervisedSolver(SolverInterface):
 
     def training_step(self, batch: Batch, batch_idx: int) -> Tensor:
         """Weighted sum of the data losses of the batch's conditions."""
-        losses: list[Tensor] = []
-        names: list[str] = []
-        for name, part in batch.items():
-            if part.input.shape[0] == 0 or part.target is None:
-                continue
-            value = self.loss_data(part.input, part.target)
-            losses.append(value * part.scale if part.scale != 1.0 else value)
-            names.append(name)
-        return self._training_total(losses, names, batch, batch_idx)
+        names, losses = self._data_losses(batch)
+        scaled = [v * batch[n].scale if batch[n].scale != 1.0 else v for n, v in zip(names, losses)]
+        return self._training_total(scaled, names, batch, batch_idx)
 
     def evaluation_losses(self, batch: Batch, stage: str) -> tuple[list[str], list[Tensor]]:
         """:meth:`loss_data` of each condition of a validation or test batch."""
-        losses: list[Tensor] = []
+        return self._data_losses(batch)
+
+    def _data_losses(self, batch: Batch) -> tuple[list[str], list[Tensor]]:
+        """:meth:`loss_data` of each condition with points in the batch on this process."""
         names: list[str] = []
+        losses: list[Tensor] = []
         for name, part in batch.items():
             if part.input.shape[0] == 0 or part.target is None:
                 continue
-            value = self.loss_data(part.input, part.target)
-            losses.append(value)
+            losses.append(self.loss_data(part.input, part.target))
             names.append(name)
         return names, losses
 
