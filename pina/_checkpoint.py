@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import time
 import uuid
+import zipfile
+import zlib
 from typing import Any
 
 import fsspec
@@ -78,9 +81,23 @@ class AtomicCheckpointIO(TorchCheckpointIO):
     after the new one is written, so the last good checkpoint is always on
     disk. Remote paths (``s3://``, ...) use Lightning's own writer.
 
+    Reading a local file first checks it is a complete checkpoint (see
+    :func:`check_checkpoint_file`), so a truncated or corrupt file is refused
+    with a ``ValueError`` naming it.
+
     The pina ``Trainer`` installs it in place of Lightning's default
     ``TorchCheckpointIO``; a ``CheckpointIO`` given in ``plugins`` is kept.
     """
+
+    def load_checkpoint(self, path: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Read the checkpoint at ``path`` after :func:`check_checkpoint_file`.
+
+        Raises:
+            FileNotFoundError: If there is no file at ``path``.
+            ValueError: If the file is truncated or corrupt.
+        """
+        check_checkpoint_file(path)
+        return super().load_checkpoint(path, *args, **kwargs)
 
     def save_checkpoint(
         self, checkpoint: dict[str, Any], path: Any, storage_options: Any | None = None
@@ -113,6 +130,95 @@ class AtomicCheckpointIO(TorchCheckpointIO):
                 os.remove(temporary)
             raise
         _fsync_directory(directory)
+
+
+#: The first bytes of a checkpoint in torch's legacy (non-zip) format: the pickled magic number.
+_LEGACY_HEADER = pickle.dumps(torch.serialization.MAGIC_NUMBER, protocol=2)[:-1]
+
+
+def check_checkpoint_file(path: Any) -> None:
+    """Raise an error naming ``path`` unless it is a complete, uncorrupted torch checkpoint.
+
+    A checkpoint written by ``torch.save`` is a zip archive: a truncated file
+    has lost the archive's directory (at its end), and a corrupt one fails
+    the CRC-32 check of a member (``torch.load`` itself would load changed
+    weights silently). The check reads the file once; remote paths
+    (``s3://``, ...) are not checked. Files in torch's legacy format are
+    only checked for their header.
+
+    Args:
+        path: The checkpoint file.
+
+    Raises:
+        FileNotFoundError: If there is no file at ``path``.
+        ValueError: If ``path`` is a directory, or the file is empty, truncated or corrupt.
+    """
+    fs, local_path = fsspec.core.url_to_fs(str(path))
+    if not isinstance(fs, LocalFileSystem):
+        return
+    if not os.path.exists(local_path):
+        raise FileNotFoundError(f"Checkpoint file not found: {str(path)!r}.")
+    if os.path.isdir(local_path):
+        raise ValueError(f"The checkpoint path {str(path)!r} is a directory, not a file.")
+    with open(local_path, "rb") as file:
+        header = file.read(len(_LEGACY_HEADER))
+    fix = "write it again, or resume from an earlier checkpoint"
+    if not header:
+        raise ValueError(f"The checkpoint file {str(path)!r} is empty; {fix}.")
+    if header.startswith(_LEGACY_HEADER):
+        return
+    if not zipfile.is_zipfile(local_path):
+        what = "truncated" if header.startswith(b"PK\x03\x04") else "not a torch checkpoint"
+        raise ValueError(
+            f"The checkpoint file {str(path)!r} is {what} (no complete zip archive written by "
+            f"torch.save, {os.path.getsize(local_path)} bytes); {fix}."
+        )
+    try:
+        with zipfile.ZipFile(local_path) as archive:
+            bad = archive.testzip()
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as err:
+        raise ValueError(
+            f"The checkpoint file {str(path)!r} is corrupt ({type(err).__name__}: {err}); {fix}."
+        ) from err
+    if bad is not None:
+        raise ValueError(
+            f"The checkpoint file {str(path)!r} is corrupt: its part {bad!r} fails its CRC-32 "
+            f"check; {fix}."
+        )
+    if not any(name.endswith("data.pkl") for name in names):
+        raise ValueError(
+            f"The checkpoint file {str(path)!r} is a zip archive but not a torch checkpoint "
+            f"(no data.pkl among {names[:5]!r})."
+        )
+
+
+def problem_signature(problem: Any) -> dict[str, Any]:
+    """What a checkpoint's weights and points depend on in ``problem`` (saved in checkpoints).
+
+    Returns:
+        ``{'problem': class name, 'conditions': [...], 'input_variables': [...],
+        'output_variables': [...], 'unknown_parameters': [...]}`` (lists of str).
+    """
+    unknowns = getattr(problem, "unknown_variables", None) or []
+    return {
+        "problem": type(problem).__qualname__,
+        "conditions": [str(name) for name in problem.conditions],
+        "input_variables": [str(v) for v in problem.input_variables],
+        "output_variables": [str(v) for v in problem.output_variables],
+        "unknown_parameters": [str(v) for v in unknowns],
+    }
+
+
+def signature_differences(
+    saved: dict[str, Any], current: dict[str, Any], keys: tuple[str, ...]
+) -> list[str]:
+    """One line per entry of ``keys`` that differs between two :func:`problem_signature` s."""
+    return [
+        f"{key}: checkpoint {saved.get(key)!r}, problem {current.get(key)!r}"
+        for key in keys
+        if key in saved and list(saved[key]) != list(current.get(key, []))
+    ]
 
 
 def _fsync_directory(directory: str) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from pina._errors import ArgumentRuntimeError
+
 __all__ = ["LabelTensor"]
 
 LabelsLike = str | Sequence[str]
@@ -31,10 +33,12 @@ class LabelTensor(torch.Tensor):
     tensor it was built from (no copy).
 
     Only the operations that keep the meaning of the columns keep the labels:
-    :meth:`extract`, indexing, :meth:`append`, :meth:`vstack`, ``clone``,
-    ``detach``, ``to``, ``cpu``, ``cuda``, ``requires_grad_`` and copies. Every
-    other torch operation returns a plain :class:`torch.Tensor`, so a
-    ``LabelTensor`` always has valid labels.
+    :meth:`extract`, indexing, :meth:`select` of a row dimension,
+    :meth:`append`, :meth:`vstack`, ``clone``, ``detach``, ``to``, ``cpu``,
+    ``cuda``, ``requires_grad_`` and copies. Every other torch operation
+    returns a plain :class:`torch.Tensor`, so a ``LabelTensor`` always has
+    valid labels: label a result explicitly,
+    ``LabelTensor(torch.pow(t, 2), ['u1', 'u2'])``.
 
     Args:
         x: Data of shape ``(..., k)``; a 1-D tensor of shape ``(n,)`` becomes a
@@ -111,15 +115,17 @@ class LabelTensor(torch.Tensor):
         """The data as a plain :class:`torch.Tensor` (a view, same graph)."""
         return self.as_subclass(Tensor)
 
-    def _label_indices(self, names: LabelsLike, argument: str = "labels") -> list[int]:
-        """Column indices of ``names``, with a clear error for unknown names."""
+    def _label_indices(
+        self, names: LabelsLike, argument: str = "labels", error: type[ValueError] = ValueError
+    ) -> list[int]:
+        """Column indices of ``names``, with a clear error (of type ``error``) for unknown names."""
         names = _as_label_list(names, argument)
         labels = self._labels
         try:
             return [labels.index(name) for name in names]
         except ValueError:
             unknown = [name for name in names if name not in labels]
-            raise ValueError(
+            raise error(
                 f"{argument}={names!r}: {unknown!r} not found; available labels are {labels!r}."
             ) from None
 
@@ -135,9 +141,14 @@ class LabelTensor(torch.Tensor):
             ``(..., 1)``), labelled with the requested names.
 
         Raises:
-            ValueError: If a name is not a label of this tensor.
+            ValueError: If a name is not a label of this tensor, or none is given.
         """
         idx = self._label_indices(label_to_extract, "label_to_extract")
+        if not idx:
+            raise ValueError(
+                f"label_to_extract={label_to_extract!r} is empty; give at least one of the "
+                f"labels {self._labels!r}."
+            )
         names = [self._labels[i] for i in idx]
         return LabelTensor._from(_take_columns(self.tensor, idx), names)
 
@@ -150,7 +161,7 @@ class LabelTensor(torch.Tensor):
         ):
             return self.extract(index)
 
-        rows, col = _split_index(index, self.ndim)
+        rows, col = _split_index(index, self.shape)
         labels = self._labels
         if isinstance(col, slice):
             new_labels = labels[col]
@@ -185,9 +196,49 @@ class LabelTensor(torch.Tensor):
     def float(self, *args: Any, **kwargs: Any) -> LabelTensor:
         return LabelTensor._from(super().float(*args, **kwargs), self._labels)
 
-    def requires_grad_(self, requires_grad: bool = True) -> LabelTensor:
-        super().requires_grad_(requires_grad)
+    def requires_grad_(
+        self, mode: bool = True, *, requires_grad: bool | None = None
+    ) -> LabelTensor:
+        """Set whether autograd records operations on this tensor, in place.
+
+        Args:
+            mode: Whether to require gradients (PINA 0.1's name).
+            requires_grad: The same, under torch's name (keyword only).
+
+        Returns:
+            This tensor.
+
+        Raises:
+            TypeError: If both ``mode`` and ``requires_grad`` are given.
+        """
+        if requires_grad is not None:
+            if mode is not True:
+                raise TypeError(
+                    f"requires_grad_() got both mode={mode!r} and requires_grad="
+                    f"{requires_grad!r} (two names of one argument); pass only one."
+                )
+            mode = requires_grad
+        super().requires_grad_(mode)
         return self
+
+    def select(self, dim: int, index: int) -> Tensor:  # type: ignore[override]
+        """Slice along ``dim`` at ``index``, removing that dimension (:meth:`torch.Tensor.select`).
+
+        Args:
+            dim: The dimension to slice.
+            index: The position along it.
+
+        Returns:
+            A ``LabelTensor`` with this tensor's labels when ``dim`` is not the
+            last (labelled) dimension, e.g. ``t.select(0, i)``, the ``i``-th row
+            of shape ``(k,)``; a plain tensor when ``dim`` is the last one (the
+            result has no labelled dimension left: use ``t.extract(name)`` for a
+            labelled column).
+        """
+        out = self.tensor.select(dim, index)
+        if self.ndim > 1 and dim % self.ndim != self.ndim - 1:
+            return LabelTensor._from(out, self._labels)
+        return out
 
     def __deepcopy__(self, memo: dict[int, Any]) -> LabelTensor:
         if id(self) in memo:
@@ -269,7 +320,7 @@ class LabelTensor(torch.Tensor):
         parts = []
         for i, lt in enumerate(label_tensors):
             if set(lt._labels) != set(labels) or len(lt._labels) != len(labels):
-                raise ValueError(
+                raise ArgumentRuntimeError(
                     f"label_tensors[{i}] has labels {lt._labels!r}; every tensor must carry "
                     f"the labels {labels!r}."
                 )
@@ -285,12 +336,14 @@ class LabelTensor(torch.Tensor):
         return f"labels({self._labels!r})\n{self.tensor}"
 
 
-def _split_index(index: Any, ndim: int) -> tuple[tuple[Any, ...], Any]:
+def _split_index(index: Any, shape: torch.Size) -> tuple[tuple[Any, ...], Any]:
     """Split an index into a row part and a column (last-dimension) part.
 
     Integer positions become length-one slices so that no dimension is dropped:
-    ``t[3]`` is a ``(1, k)`` row and ``t[:, 2]`` a ``(n, 1)`` column.
+    ``t[3]`` is a ``(1, k)`` row and ``t[:, 2]`` a ``(n, 1)`` column; an integer
+    out of range raises ``IndexError``, as for a tensor.
     """
+    ndim = len(shape)
     idx = index if isinstance(index, tuple) else (index,)
     if Ellipsis in idx:
         pos = idx.index(Ellipsis)
@@ -304,9 +357,10 @@ def _split_index(index: Any, ndim: int) -> tuple[tuple[Any, ...], Any]:
         raise IndexError(f"too many indices for a LabelTensor of {ndim} dimensions: {index!r}.")
     else:
         rows, col = idx, slice(None)
-    rows = tuple(_keep_dim(i) for i in rows)
+    sizes = [None] * len(rows) if Ellipsis in rows else list(shape[: len(rows)])
+    rows = tuple(_keep_dim(i, size) for i, size in zip(rows, sizes))
     if isinstance(col, int):
-        col = _keep_dim(col)
+        col = _keep_dim(col, shape[-1])
     elif not isinstance(col, slice):
         cols = torch.as_tensor(col)
         if cols.dtype == torch.bool:
@@ -315,9 +369,11 @@ def _split_index(index: Any, ndim: int) -> tuple[tuple[Any, ...], Any]:
     return rows, col
 
 
-def _keep_dim(i: Any) -> Any:
-    """An integer index as a length-one slice; anything else unchanged."""
+def _keep_dim(i: Any, size: int | None) -> Any:
+    """An integer index as a length-one slice (checked against ``size``); others unchanged."""
     if isinstance(i, int) and not isinstance(i, bool):
+        if size is not None and not -size <= i < size:
+            raise IndexError(f"index {i} is out of range for a dimension of size {size}.")
         return slice(i, i + 1) if i != -1 else slice(-1, None)
     if isinstance(i, Tensor):
         i = i.as_subclass(Tensor)

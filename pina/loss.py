@@ -23,6 +23,8 @@ import torch
 from torch import Tensor
 from torch.nn.modules.loss import _Loss
 
+from pina._errors import ArgumentTypeError
+
 __all__ = ["LossInterface", "LpLoss", "PowerLoss"]
 
 _REDUCTIONS = ("mean", "none", "sum")
@@ -62,15 +64,16 @@ class LossInterface(_Loss, metaclass=ABCMeta):
     gradient is finite too (the division is masked, not just its result).
 
     Args:
-        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``, as above.
+        reduction: ``'mean'`` (default), ``'sum'`` or ``'none'``, as above. As
+            with torch's own losses it is checked when the loss is called, so
+            it may also be set or changed after construction.
 
     Raises:
-        TypeError: If ``reduction`` is not a str.
-        ValueError: If ``reduction`` is not one of the three choices.
+        ValueError: When the loss is called with a ``reduction`` that is not
+            one of the three choices.
     """
 
     def __init__(self, reduction: str = "mean") -> None:
-        _check_reduction(reduction)
         super().__init__(size_average=None, reduce=None, reduction=reduction)
 
     @abstractmethod
@@ -92,17 +95,14 @@ class LossInterface(_Loss, metaclass=ABCMeta):
         """Reduce per-sample losses ``(*)`` according to ``self.reduction``.
 
         Raises:
-            ValueError: If ``self.reduction`` was changed to an unknown value.
+            ValueError: If ``self.reduction`` is not one of the choices.
         """
+        _check_reduction(self.reduction)
         if self.reduction == "mean":
             return loss.mean()
         if self.reduction == "sum":
             return loss.sum()
-        if self.reduction == "none":
-            return loss
-        raise ValueError(
-            f"reduction={self.reduction!r} is not supported; choose one of {list(_REDUCTIONS)}."
-        )
+        return loss
 
 
 class LpLoss(LossInterface):
@@ -137,9 +137,9 @@ class LpLoss(LossInterface):
         relative: Whether to divide by the norm of the reference ``input``.
 
     Raises:
-        TypeError: If ``p`` is not a real number, ``relative`` not a bool or
-            ``reduction`` not a str.
-        ValueError: If ``p <= 0`` or NaN, or ``reduction`` is unknown.
+        TypeError: If ``p`` is not a real number or ``relative`` not a bool.
+        ValueError: If ``p <= 0`` or NaN; when called, if ``reduction`` is
+            unknown.
 
     Example:
         >>> loss = LpLoss(p=2, relative=True)
@@ -196,10 +196,9 @@ class PowerLoss(LossInterface):
             reference ``input``.
 
     Raises:
-        TypeError: If ``p`` is not a real number, ``relative`` not a bool or
-            ``reduction`` not a str.
-        ValueError: If ``p`` is not a positive finite number, or ``reduction``
-            is unknown.
+        TypeError: If ``p`` is not a real number or ``relative`` not a bool.
+        ValueError: If ``p`` is not a positive finite number; when called, if
+            ``reduction`` is unknown.
     """
 
     def __init__(self, p: float = 2, reduction: str = "mean", relative: bool = False) -> None:
@@ -250,12 +249,8 @@ def _as_samples(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def _check_reduction(reduction: object) -> None:
-    if not isinstance(reduction, str):
-        raise TypeError(
-            f"reduction must be a str, one of {list(_REDUCTIONS)}; got {reduction!r} of type "
-            f"{type(reduction).__name__}."
-        )
-    if reduction not in _REDUCTIONS:
+    """Raise a ValueError unless ``reduction`` is one of the choices (checked at call time)."""
+    if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
         raise ValueError(
             f"reduction={reduction!r} is not supported; choose one of {list(_REDUCTIONS)}."
         )
@@ -263,7 +258,7 @@ def _check_reduction(reduction: object) -> None:
 
 def _check_order(p: object, allow_inf: bool) -> float:
     if isinstance(p, bool) or not isinstance(p, numbers.Real):
-        raise TypeError(f"p must be a real number; got {p!r} of type {type(p).__name__}.")
+        raise ArgumentTypeError(f"p must be a real number; got {p!r} of type {type(p).__name__}.")
     value = float(p)
     if math.isnan(value) or value <= 0 or (math.isinf(value) and not allow_inf):
         expected = "a positive number or float('inf')" if allow_inf else "a positive finite number"
@@ -273,5 +268,7 @@ def _check_order(p: object, allow_inf: bool) -> float:
 
 def _check_bool(value: object, name: str) -> bool:
     if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool; got {value!r} of type {type(value).__name__}.")
+        raise ArgumentTypeError(
+            f"{name} must be a bool; got {value!r} of type {type(value).__name__}."
+        )
     return value

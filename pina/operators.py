@@ -22,6 +22,7 @@ from typing import Any
 from torch import Tensor
 
 from . import _autodiff
+from ._errors import ArgumentRuntimeError
 from .label_tensor import LabelsLike, LabelTensor
 
 __all__ = ["grad", "div", "laplacian", "advection"]
@@ -37,9 +38,13 @@ def _resolve(
     comp_idx = (
         list(range(output_.shape[-1]))
         if components is None
-        else output_._label_indices(components, "components")
+        else output_._label_indices(components, "components", ArgumentRuntimeError)
     )
-    d_idx = list(range(input_.shape[-1])) if d is None else input_._label_indices(d, "d")
+    d_idx = (
+        list(range(input_.shape[-1]))
+        if d is None
+        else input_._label_indices(d, "d", ArgumentRuntimeError)
+    )
     for name, idx in (("components", comp_idx), ("d", d_idx)):
         if not idx:
             raise ValueError(f"{name} must name at least one label; got an empty list.")

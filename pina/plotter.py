@@ -14,6 +14,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
 from torch import Tensor
 
+from ._errors import MissingCallbackError
 from .callbacks import MetricTracker
 from .geometry import CartesianDomain
 from .label_tensor import LabelTensor, _as_label_list
@@ -30,8 +31,10 @@ __all__ = ["Plotter"]
 class Plotter:
     """Draw the usual figures of a pina workflow with matplotlib.
 
-    Every method builds a new figure through ``matplotlib.pyplot`` and returns
-    it, so it can be inspected, edited or saved again. Figures are never shown
+    ``plot_samples`` and ``plot`` build a new figure through
+    ``matplotlib.pyplot``; ``plot_loss`` draws on pyplot's current figure (so
+    several trainings share a plot). Every method returns the figure, so it
+    can be inspected, edited or saved again. Figures are never shown
     by the plotter (nothing blocks); what happens to the figure depends on
     ``filename``:
 
@@ -427,10 +430,28 @@ class Plotter:
         filename: str | None = None,
         **kwargs: Any,
     ) -> Figure:
-        """Draw metrics recorded by the trainer's ``MetricTracker`` against the epoch.
+        r"""Draw metrics recorded by the trainer's ``MetricTracker`` against the epoch.
 
-        The ``k``-th recorded value is drawn at epoch ``k`` (1, 2, ...: the
-        number of epochs completed), so a logarithmic x axis keeps every point.
+        Unlike the other methods, it draws on the current axes of pyplot's
+        current figure (``plt.gca()``, a new figure if none is open), so
+        several calls without ``filename`` put several trainings on one plot,
+        e.g. ``plot_loss(trainer_a, label='PINN')`` then
+        ``plot_loss(trainer_b, label='SAPINN', filename='loss.png')``. Call
+        ``plt.figure()`` first to start a new plot.
+
+        Training metrics have one value per epoch: the :math:`k`-th value is
+        drawn at epoch :math:`k` (1, 2, ...: the number of epochs completed),
+        so a logarithmic x axis keeps every point. A metric with another
+        number of values :math:`m` (a validation metric, one value per
+        validation run) is placed by the epochs completed at each run: with
+        ``check_val_every_n_epoch=c`` and :math:`m = \lfloor N / c \rfloor`
+        (:math:`N` training epochs recorded) the :math:`j`-th value is drawn at
+        epoch :math:`j c`; otherwise (e.g. several runs per epoch with
+        ``val_check_interval``) the runs are taken as evenly spaced, at
+        epoch :math:`j N / m`. :math:`N` is the number of ``mean_loss``
+        values (the largest number of values of a metric if there is no
+        ``mean_loss``). A tracker that has an ``epochs`` attribute (metric
+        name -> epoch of each value) gives the positions instead.
 
         Args:
             trainer: A trainer whose ``callbacks`` include a
@@ -440,11 +461,14 @@ class Plotter:
             logy: Logarithmic y axis.
             logx: Logarithmic x axis.
             filename: Where to save the figure (then closed in pyplot).
-            **kwargs: Passed to ``Axes.plot`` for every line.
+            **kwargs: Passed to ``Axes.plot`` for every line. ``label`` names
+                the curve: with one metric it is the legend entry, with
+                several each entry is ``f'{label} ({metric})'``; without it
+                the entries are the metric names.
 
         Returns:
-            The figure: one ``Axes`` with one line per metric, labelled with
-            the metric name.
+            The figure drawn on (pyplot's current one); its current axes hold
+            one line per metric, added to any lines drawn before.
 
         Raises:
             TypeError: If ``metrics`` is not a str or a list of str.
@@ -453,12 +477,13 @@ class Plotter:
         """
         trackers = [c for c in getattr(trainer, "callbacks", []) if isinstance(c, MetricTracker)]
         if not trackers:
-            raise ValueError(
+            raise MissingCallbackError(
                 "plot_loss reads the metrics of a MetricTracker, and the trainer has none; "
                 "add MetricTracker() to the Trainer's callbacks: "
                 "Trainer(solver, callbacks=[MetricTracker()], ...)."
             )
-        recorded = trackers[0].metrics
+        tracker = trackers[0]
+        recorded = tracker.metrics
         if not recorded:
             raise ValueError("The MetricTracker has recorded nothing yet; train first.")
         names = ["mean_loss"] if metrics is None else _as_label_list(metrics, "metrics")
@@ -469,10 +494,17 @@ class Plotter:
                 f"{sorted(recorded)!r}."
             )
 
-        fig, ax = plt.subplots(figsize=(6, 4.5), layout="constrained")
+        label = kwargs.pop("label", None)
+        fig = plt.gcf()
+        ax = fig.gca()
         for name in names:
             values = _to_numpy(recorded[name]).ravel()
-            ax.plot(np.arange(1, len(values) + 1), values, label=name, **kwargs)
+            epochs = _epochs_of(tracker, trainer, recorded, name, len(values))
+            if label is None:
+                curve = name
+            else:
+                curve = str(label) if len(names) == 1 else f"{label} ({name})"
+            ax.plot(epochs, values, label=curve, **kwargs)
         ax.set_xlabel("epoch")
         ax.set_ylabel(names[0] if len(names) == 1 else "loss")
         if logy:
@@ -481,6 +513,28 @@ class Plotter:
             ax.set_xscale("log")
         ax.legend()
         return _finish(fig, filename)
+
+
+def _epochs_of(
+    tracker: MetricTracker,
+    trainer: pl.Trainer,
+    recorded: Mapping[str, Tensor],
+    name: str,
+    n_values: int,
+) -> np.ndarray:
+    """The epoch at which each of the ``n_values`` values of metric ``name`` was recorded."""
+    given = getattr(tracker, "epochs", None)
+    if isinstance(given, Mapping) and name in given and len(given[name]) == n_values:
+        return np.asarray(given[name], dtype=np.float64).ravel()
+    n_epochs = len(recorded["mean_loss"]) if "mean_loss" in recorded else 0
+    n_epochs = n_epochs or max(len(v) for v in recorded.values())
+    runs = np.arange(1, n_values + 1, dtype=np.float64)
+    if n_values == n_epochs:
+        return runs
+    every = getattr(trainer, "check_val_every_n_epoch", None)
+    if isinstance(every, int) and every > 0 and n_values == n_epochs // every:
+        return runs * every
+    return runs * n_epochs / n_values
 
 
 def _to_numpy(tensor: Tensor) -> np.ndarray:

@@ -10,7 +10,9 @@ from pytorch_lightning.callbacks import Callback, ModelCheckpoint, ProgressBar
 from pytorch_lightning.plugins.io import CheckpointIO, TorchCheckpointIO
 
 from ._checkpoint import AtomicCheckpointIO, TimedCheckpoint
+from ._errors import ArgumentTypeError
 from ._progress import TimedProgressBar
+from ._spawn import strategy_for
 from .data import PinaDataModule
 from .solvers.solver import SolverInterface
 
@@ -34,6 +36,9 @@ class Trainer(pl.Trainer):
 
     A ``ProgressBar`` or ``ModelCheckpoint`` of your own in ``callbacks``
     replaces ours, as in Lightning. Lightning's default of 1000 epochs applies.
+    With ``strategy='ddp_spawn'`` (``'ddp_fork'``, ``'ddp_notebook'``), this
+    process holds after :meth:`train` what rank 0 holds after ``'ddp'``: loop
+    progress, metrics, callback states, points and weights.
 
     The points are taken from the problem when the Trainer is built (the
     sampled ``input_pts`` of physics conditions, the data of data conditions)
@@ -80,7 +85,7 @@ class Trainer(pl.Trainer):
         **kwargs: Any,
     ) -> None:
         if not isinstance(solver, SolverInterface):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"solver must be a pina solver (SolverInterface), e.g. PINN(problem, model); "
                 f"got {type(solver).__name__}."
             )
@@ -127,6 +132,8 @@ class Trainer(pl.Trainer):
         plugins = kwargs.get("plugins")
         plugin_list = plugins if isinstance(plugins, (list, tuple)) else [plugins]
         own_io = any(isinstance(p, CheckpointIO) for p in plugin_list)
+        if "strategy" in kwargs:  # 'ddp_spawn' & co. give their results back (pina._spawn)
+            kwargs["strategy"] = strategy_for(kwargs["strategy"])
         super().__init__(callbacks=callbacks, **kwargs)
         # Only Lightning's default writer is replaced (not a user's, nor e.g. XLA's).
         if not own_io and type(self.strategy.checkpoint_io) is TorchCheckpointIO:

@@ -9,17 +9,22 @@ from __future__ import annotations
 import math
 import numbers
 import reprlib
-from collections.abc import Sequence
+import types
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import torch
 
+from pina._errors import ArgumentTypeError
 from pina.label_tensor import LabelTensor
 
 __all__ = [
+    "LabelTensorDataLoader",
     "check_consistency",
     "chebyshev_roots",
+    "is_function",
     "merge_tensors",
+    "merge_two_tensors",
     "number_parameters",
     "torch_lhs",
 ]
@@ -67,11 +72,11 @@ def check_consistency(
                     f"of {type(obj).__qualname__}, not a class."
                 )
             if not issubclass(obj, classes):
-                raise TypeError(
+                raise ArgumentTypeError(
                     f"expected a subclass of {expected}; got the class {obj.__qualname__}."
                 )
         elif not isinstance(obj, classes):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"expected an instance of {expected}; got {reprlib.repr(obj)} of type "
                 f"{type(obj).__qualname__}."
             )
@@ -118,6 +123,100 @@ def merge_tensors(tensors: Sequence[LabelTensor]) -> LabelTensor:
     for tensor in tensors[1:]:
         result = result.append(tensor, mode="cross")
     return result
+
+
+def merge_two_tensors(tensor1: LabelTensor, tensor2: LabelTensor) -> LabelTensor:
+    r"""Cartesian product of the rows of two labelled tensors.
+
+    The same as ``merge_tensors([tensor1, tensor2])`` and
+    ``tensor1.append(tensor2, mode='cross')``: :math:`n_1 n_2` rows, the rows
+    of ``tensor1`` varying fastest.
+
+    Args:
+        tensor1: A ``LabelTensor`` of shape ``(n_1, k_1)``.
+        tensor2: A ``LabelTensor`` of shape ``(n_2, k_2)`` whose labels are not
+            in ``tensor1``.
+
+    Returns:
+        A ``LabelTensor`` of shape ``(n_1 n_2, k_1 + k_2)`` labelled
+        ``tensor1.labels + tensor2.labels``.
+
+    Raises:
+        TypeError: If an argument is not a ``LabelTensor``.
+        RuntimeError: If the two tensors share a label.
+
+    Example:
+        >>> a = LabelTensor(torch.tensor([[0.0], [1.0]]), ['x'])
+        >>> b = LabelTensor(torch.tensor([[5.0], [6.0]]), ['y'])
+        >>> merge_two_tensors(a, b).tolist()
+        [[0.0, 5.0], [1.0, 5.0], [0.0, 6.0], [1.0, 6.0]]
+    """
+    for name, tensor in (("tensor1", tensor1), ("tensor2", tensor2)):
+        if not isinstance(tensor, LabelTensor):
+            raise TypeError(f"{name} must be a LabelTensor; got {type(tensor).__qualname__}.")
+    return tensor1.append(tensor2, mode="cross")
+
+
+def is_function(f: object) -> bool:
+    """Whether ``f`` is a Python function (a ``def`` or a ``lambda``).
+
+    Builtins, methods, ``functools.partial`` objects, classes and other
+    callables are not functions in this sense (use :func:`callable` for those).
+
+    Args:
+        f: Any object.
+
+    Returns:
+        ``True`` if ``f`` is a :class:`types.FunctionType`.
+
+    Example:
+        >>> is_function(lambda x: x), is_function(torch.sin)
+        (True, False)
+    """
+    return isinstance(f, types.FunctionType)
+
+
+class LabelTensorDataLoader(torch.utils.data.DataLoader):
+    """A :class:`torch.utils.data.DataLoader` whose batches keep the labels of LabelTensors.
+
+    Without a ``collate_fn`` of the user's, a batch is collated as
+    :func:`torch.utils.data.default_collate` does, except that ``LabelTensor``
+    items (for instance rows ``t[i]`` of shape ``(1, k)``) are stacked along
+    their first dimension with :meth:`LabelTensor.vstack`, giving one
+    ``LabelTensor`` ``(batch_size, k)`` with their labels; this holds inside
+    dicts, lists and tuples too. Every argument is the ``DataLoader``'s.
+
+    Example:
+        >>> pts = LabelTensor(torch.rand(10, 2), ['x', 'y'])
+        >>> loader = LabelTensorDataLoader([pts[i] for i in range(10)], batch_size=4)
+        >>> next(iter(loader)).labels
+        ['x', 'y']
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("collate_fn") is None:
+            kwargs["collate_fn"] = _collate_label_tensors
+        super().__init__(*args, **kwargs)
+
+
+def _collate_label_tensors(batch: Sequence[Any]) -> Any:
+    """Collate a list of samples as ``default_collate``, stacking ``LabelTensor`` rows.
+
+    Args:
+        batch: The samples of a batch (all of the same structure).
+
+    Returns:
+        The collated batch (see :class:`LabelTensorDataLoader`).
+    """
+    first = batch[0]
+    if isinstance(first, LabelTensor):
+        return LabelTensor.vstack(list(batch))
+    if isinstance(first, Mapping):
+        return {key: _collate_label_tensors([sample[key] for sample in batch]) for key in first}
+    if isinstance(first, (list, tuple)) and not isinstance(first, str):
+        columns = [_collate_label_tensors(list(items)) for items in zip(*batch)]
+        return columns if isinstance(first, list) else tuple(columns)
+    return torch.utils.data.default_collate(list(batch))
 
 
 def torch_lhs(n: int, dim: int, generator: torch.Generator | None = None) -> torch.Tensor:

@@ -237,12 +237,19 @@ def test_indexing_keeps_graph() -> None:
     "op",
     [
         lambda x: x + 1,
+        lambda x: 1 - x,
         lambda x: x * x,
+        lambda x: x**2,
+        lambda x: torch.pow(x, 2),
         lambda x: torch.sin(x),
+        lambda x: torch.nn.Tanh()(x),
         lambda x: x.sum(dim=0),
         lambda x: x.T,
         lambda x: x.view(-1),
         lambda x: torch.cat([x, x], dim=0),
+        lambda x: x @ torch.eye(3),
+        lambda x: x > 1,
+        lambda x: torch.zeros_like(x),
         lambda x: x.tensor,
     ],
 )
@@ -250,6 +257,20 @@ def test_torch_ops_return_plain_tensors(t: LabelTensor, op) -> None:  # type: ig
     out = op(t)
     assert type(out) is torch.Tensor
     assert not hasattr(out, "_labels")
+
+
+def test_pina01_relabelled_torch_result_is_written_as_a_label_tensor() -> None:
+    # PINA 0.1 wrote u = torch.pow(pts, 2); u.labels = [...] (a deliberate difference,
+    # docs/api.md): here the result is labelled explicitly, with the same maths.
+    from pina.operators import grad
+
+    pts = LabelTensor(torch.rand(20, 2, dtype=torch.float64), ["x", "y"]).requires_grad_()
+    u = LabelTensor(torch.pow(pts, 2), ["u1", "u2"])
+    du = grad(u, pts)
+    assert du.labels == ["du1dx", "du1dy", "du2dx", "du2dy"]
+    x, y = pts.tensor[:, :1].detach(), pts.tensor[:, 1:].detach()
+    zero = torch.zeros_like(x)
+    torch.testing.assert_close(du.tensor, torch.cat([2 * x, zero, zero, 2 * y], dim=1))
 
 
 def test_torch_op_values_are_right(t: LabelTensor) -> None:
@@ -453,3 +474,39 @@ def test_load_pina01_solution() -> None:
     assert sol.labels == ["u"]
     assert torch.isfinite(sol.tensor).all()
     assert type(sol * 2) is torch.Tensor
+
+
+# ------------------------------------------------------- PINA 0.1 names: requires_grad_, select
+def test_requires_grad_takes_pina01s_mode(t: LabelTensor) -> None:
+    assert t.requires_grad_(mode=True) is t and t.requires_grad
+    assert not t.requires_grad_(mode=False).requires_grad
+    assert t.requires_grad_(True).requires_grad
+    assert not t.requires_grad_(requires_grad=False).requires_grad  # torch's name
+    assert t.labels == ["a", "b", "c"]
+
+
+def test_requires_grad_both_names_is_a_type_error(t: LabelTensor) -> None:
+    with pytest.raises(TypeError, match=r"got both mode=False and requires_grad=True"):
+        t.requires_grad_(False, requires_grad=True)
+
+
+def test_select_a_row_keeps_labels(t: LabelTensor) -> None:
+    row = t.select(0, 2)
+    assert type(row) is LabelTensor
+    assert row.shape == (3,) and row.labels == ["a", "b", "c"]
+    assert row.tolist() == [6.0, 7.0, 8.0]
+    assert row.extract("b").tolist() == [7.0]
+
+
+def test_select_on_nd_tensor_keeps_labels() -> None:
+    lt = LabelTensor(torch.arange(24.0).reshape(2, 4, 3), ["a", "b", "c"])
+    out = lt.select(1, -1)
+    assert out.shape == (2, 3) and out.labels == ["a", "b", "c"]
+    torch.testing.assert_close(out.tensor, lt.tensor[:, -1])
+
+
+@pytest.mark.parametrize("dim", [1, -1])
+def test_select_a_column_is_plain(t: LabelTensor, dim: int) -> None:
+    out = t.select(dim, 1)
+    assert type(out) is torch.Tensor
+    assert out.tolist() == [1.0, 4.0, 7.0, 10.0, 13.0, 16.0]

@@ -147,8 +147,6 @@ def test_pinn_trains_with_relative_lp_loss(make_pinn, trainer_kwargs) -> None:
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        ({"reduction": "avg"}, ValueError, r"reduction='avg' is not supported; choose one of"),
-        ({"reduction": None}, TypeError, "reduction must be a str"),
         ({"p": "fro"}, TypeError, "p must be a real number; got 'fro'"),
         ({"p": True}, TypeError, "p must be a real number"),
         ({"p": 0}, ValueError, "p=0 is not valid; p must be a positive"),
@@ -159,6 +157,22 @@ def test_pinn_trains_with_relative_lp_loss(make_pinn, trainer_kwargs) -> None:
 def test_constructor_errors(cls, kwargs, error, match) -> None:
     with pytest.raises(error, match=match):
         cls(**kwargs)
+
+
+@pytest.mark.parametrize("cls", [LpLoss, PowerLoss])
+@pytest.mark.parametrize("reduction", ["avg", "max", None, 1])
+def test_reduction_is_checked_when_the_loss_is_called(cls, reduction) -> None:
+    # As torch's own losses (and PINA 0.1): any reduction constructs, a bad one fails on call.
+    loss = cls(reduction=reduction)
+    assert loss.reduction == reduction
+    with pytest.raises(
+        ValueError,
+        match=rf"reduction={reduction!r} is not supported; choose one of \['mean', 'none', 'sum'\]",
+    ):
+        loss(torch.rand(3, 2), torch.rand(3, 2))
+    # ... and fixing the attribute afterwards makes it usable, as on torch.nn.MSELoss.
+    loss.reduction = "sum"
+    assert loss(torch.ones(3, 2), torch.zeros(3, 2)).shape == ()
 
 
 def test_power_loss_refuses_infinite_power() -> None:

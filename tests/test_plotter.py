@@ -447,3 +447,103 @@ def test_loss_errors(trained, make_pinn, trainer_kwargs):
     with pytest.raises(ValueError, match=r"recorded nothing yet; train first"):
         plotter.plot_loss(untrained)
     assert plt.get_fignums() == []
+
+
+def test_loss_label_names_the_curve(trained):
+    trainer, metrics = trained
+    (ax,) = Plotter().plot_loss(trainer, label="adam, lr=1e-3").axes
+    (line,) = ax.get_lines()
+    assert line.get_label() == "adam, lr=1e-3"
+    assert legend_texts(ax) == ["adam, lr=1e-3"]
+    np.testing.assert_allclose(line.get_ydata(), metrics["mean_loss"].numpy())
+    plt.figure()
+    (ax,) = Plotter().plot_loss(trainer, metrics=["D_loss", "x0_loss"], label="run").axes
+    assert legend_texts(ax) == ["run (D_loss)", "run (x0_loss)"]
+
+
+def test_loss_calls_without_filename_share_the_current_figure(
+    trained, make_pinn, trainer_kwargs, tmp_path
+):
+    """As 0.1 users compare trainings: one plot_loss call per trainer, saved by the last."""
+    trainer_a, metrics_a = trained
+    tracker_b = MetricTracker()
+    trainer_b = Trainer(make_pinn(seed=1), max_epochs=2, callbacks=[tracker_b], **trainer_kwargs)
+    trainer_b.train()
+    plotter = Plotter()
+    fig_a = plotter.plot_loss(trainer_a, label="A")
+    assert fig_a is plt.gcf()
+    fig_b = plotter.plot_loss(trainer_b, label="B", logy=True)
+    assert fig_b is fig_a and plt.get_fignums() == [fig_a.number]
+    path = tmp_path / "compare.png"
+    fig_c = plotter.plot_loss(trainer_b, metrics="D_loss", label="B, D", filename=str(path))
+    assert fig_c is fig_a
+    (ax,) = fig_a.axes
+    assert legend_texts(ax) == ["A", "B", "B, D"]
+    a, b, c = ax.get_lines()
+    np.testing.assert_array_equal(a.get_xdata(), [1, 2, 3])
+    np.testing.assert_array_equal(b.get_xdata(), [1, 2])
+    np.testing.assert_allclose(a.get_ydata(), metrics_a["mean_loss"].numpy())
+    np.testing.assert_allclose(b.get_ydata(), tracker_b.metrics["mean_loss"].numpy())
+    np.testing.assert_allclose(c.get_ydata(), tracker_b.metrics["D_loss"].numpy())
+    assert ax.get_yscale() == "log"
+    assert_png(path)
+    assert plt.get_fignums() == []  # saved and closed
+    # The next call starts a new figure.
+    fig_d = plotter.plot_loss(trainer_a)
+    assert fig_d is not fig_a and len(fig_d.axes[0].get_lines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("validation", "expected"),
+    [
+        ({"check_val_every_n_epoch": 2}, [2, 4, 6]),
+        ({"check_val_every_n_epoch": 4}, [4]),  # 7 epochs: runs after epochs 4 (and not 8)
+        ({"val_check_interval": 0.5}, None),  # several runs per epoch: evenly spaced
+    ],
+)
+def test_loss_places_validation_values_at_their_epochs(
+    make_pinn, trainer_kwargs, validation, expected
+):
+    tracker = MetricTracker()
+    trainer = Trainer(
+        make_pinn(),
+        max_epochs=7,
+        batch_size=8,
+        train_size=0.8,
+        val_size=0.2,
+        callbacks=[tracker],
+        **validation,
+        **trainer_kwargs,
+    )
+    trainer.train()
+    recorded = tracker.metrics
+    assert recorded["mean_loss"].shape == (7,)
+    if expected is None:
+        n_runs = len(recorded["val_loss"])
+        assert n_runs > 7 and n_runs % 7 == 0
+        expected = [j / (n_runs // 7) for j in range(1, n_runs + 1)]
+    assert recorded["val_loss"].shape == (len(expected),)
+    (ax,) = Plotter().plot_loss(trainer, metrics=["mean_loss", "val_loss"]).axes
+    train, val = ax.get_lines()
+    np.testing.assert_array_equal(train.get_xdata(), np.arange(1, 8))
+    np.testing.assert_allclose(val.get_xdata(), expected)
+    np.testing.assert_allclose(val.get_ydata(), recorded["val_loss"].numpy())
+
+
+def test_loss_uses_the_epochs_a_tracker_gives(trained):
+    """A tracker exposing ``epochs`` (name -> epoch of each value) places the values itself."""
+
+    class WithEpochs(MetricTracker):
+        @property
+        def metrics(self):
+            return {"mean_loss": torch.tensor([3.0, 2.0, 1.0])}
+
+        @property
+        def epochs(self):
+            return {"mean_loss": torch.tensor([10.0, 20.0, 30.0])}
+
+    trainer, _ = trained
+    trainer.callbacks.insert(0, WithEpochs())
+    (line,) = Plotter().plot_loss(trainer).axes[0].get_lines()
+    np.testing.assert_array_equal(line.get_xdata(), [10, 20, 30])
+    np.testing.assert_array_equal(line.get_ydata(), [3, 2, 1])

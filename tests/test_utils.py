@@ -25,9 +25,12 @@ def float64():
 
 def test_all_is_exact():
     assert sorted(pina.utils.__all__) == [
+        "LabelTensorDataLoader",
         "chebyshev_roots",
         "check_consistency",
+        "is_function",
         "merge_tensors",
+        "merge_two_tensors",
         "number_parameters",
         "torch_lhs",
     ]
@@ -275,3 +278,71 @@ def test_chebyshev_roots_errors(n, error, match):
 def test_chebyshev_roots_does_not_patch_torch():
     chebyshev_roots(3)
     assert not hasattr(torch, "pi") or torch.pi == math.pi
+
+
+# ------------------------------------------------- merge_two_tensors, is_function, loader
+def test_merge_two_tensors_matches_pina01_layout():
+    a = LabelTensor(torch.tensor([[0.0, 10.0], [1.0, 11.0], [2.0, 12.0]]), ["x", "y"])
+    b = LabelTensor(torch.tensor([[5.0], [6.0]]), ["t"])
+    merged = pina.utils.merge_two_tensors(a, b)
+    assert merged.labels == ["x", "y", "t"]
+    # PINA 0.1: tensor1 repeated n2 times, tensor2 repeat_interleave'd n1 times.
+    expected = torch.cat([a.tensor.repeat(2, 1), b.tensor.repeat_interleave(3, dim=0)], dim=1)
+    assert merged.tolist() == expected.tolist()
+    assert merged.tolist() == merge_tensors([a, b]).tolist()
+
+
+def test_merge_two_tensors_errors():
+    a = LabelTensor(torch.zeros(2, 1), ["x"])
+    with pytest.raises(TypeError, match="tensor2 must be a LabelTensor; got Tensor"):
+        pina.utils.merge_two_tensors(a, torch.zeros(2, 1))
+    with pytest.raises(RuntimeError, match=r"labels \['x'\] appear in both"):
+        pina.utils.merge_two_tensors(a, a)
+
+
+def _named(x):
+    return x
+
+
+@pytest.mark.parametrize(
+    "obj, expected",
+    [
+        (_named, True),
+        (lambda x: x, True),
+        (torch.sin, False),
+        (len, False),
+        (torch.nn.Tanh, False),
+        (torch.nn.Tanh(), False),
+        (LabelTensor.extract, True),  # a function looked up on the class
+        (LabelTensor(torch.zeros(1, 1), ["x"]).extract, False),  # a bound method
+        (3, False),
+    ],
+)
+def test_is_function(obj, expected):
+    assert pina.utils.is_function(obj) is expected
+
+
+def test_label_tensor_data_loader_batches_keep_labels():
+    pts = LabelTensor(torch.arange(20.0).reshape(10, 2), ["x", "y"])
+    loader = pina.utils.LabelTensorDataLoader([pts[i] for i in range(10)], batch_size=4)
+    assert isinstance(loader, torch.utils.data.DataLoader)
+    batches = list(loader)
+    assert [b.shape for b in batches] == [(4, 2), (4, 2), (2, 2)]
+    assert all(type(b) is LabelTensor and b.labels == ["x", "y"] for b in batches)
+    torch.testing.assert_close(torch.cat([b.tensor for b in batches]), pts.tensor)
+
+
+def test_label_tensor_data_loader_nested_and_plain_items():
+    pts = LabelTensor(torch.arange(12.0).reshape(6, 2), ["x", "y"])
+    data = [{"pts": pts[i], "id": i, "pair": (pts[i], torch.tensor([float(i)]))} for i in range(6)]
+    batch = next(iter(pina.utils.LabelTensorDataLoader(data, batch_size=3)))
+    assert batch["pts"].labels == ["x", "y"] and batch["pts"].shape == (3, 2)
+    assert batch["id"].tolist() == [0, 1, 2]
+    assert isinstance(batch["pair"], tuple)
+    assert batch["pair"][0].labels == ["x", "y"]
+    assert batch["pair"][1].tolist() == [[0.0], [1.0], [2.0]]
+
+
+def test_label_tensor_data_loader_keeps_a_users_collate_fn():
+    loader = pina.utils.LabelTensorDataLoader(list(range(4)), batch_size=2, collate_fn=list)
+    assert list(loader) == [[0, 1], [2, 3]]

@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
+from pina._errors import ArgumentTypeError, ArgumentValueError
+
 __all__ = ["AdaptiveActivationFunctionInterface"]
 
 _NAMES = ("alpha", "beta", "gamma")
@@ -179,12 +181,12 @@ def _check_fixed(fixed: object) -> set[str]:
         return set()
     names = [fixed] if isinstance(fixed, str) else fixed
     if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"fixed must be None, a str or a list of str among {list(_NAMES)}; got {fixed!r}."
         )
     unknown = [n for n in names if n not in _NAMES]
     if unknown:
-        raise ValueError(
+        raise ArgumentValueError(
             f"fixed={fixed!r} names {unknown!r}; the scalars that can be fixed are {list(_NAMES)}."
         )
     return set(names)
@@ -192,7 +194,7 @@ def _check_fixed(fixed: object) -> set[str]:
 
 def _check_value(value: object, name: str) -> float | complex:
     if isinstance(value, bool) or not isinstance(value, numbers.Complex):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{name} must be a real or complex number (or None for the default); got "
             f"{value!r} of type {type(value).__name__}."
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pina._errors import ArgumentTypeError
+
 
 def kwargs_per_item(name: str, value: Any, items: list[Any], what: str) -> list[dict[str, Any]]:
     """One keyword dict per item: ``value`` as a list of dicts (a single dict means one).
@@ -26,7 +28,7 @@ def kwargs_per_item(name: str, value: Any, items: list[Any], what: str) -> list[
         kwargs = [value]
     for i, options in enumerate(kwargs):
         if not isinstance(options, dict):
-            raise TypeError(f"{name}[{i}] must be a dict; got {options!r}.")
+            raise ArgumentTypeError(f"{name}[{i}] must be a dict; got {options!r}.")
     if len(items) != len(kwargs):
         raise ValueError(
             f"Give one {name} dict per {what}; got {len(items)} {what}(s) and "
@@ -38,7 +40,7 @@ def kwargs_per_item(name: str, value: Any, items: list[Any], what: str) -> list[
 def check_epoch_switch(epoch_switch: Any, what: str) -> int:
     """``epoch_switch``, checked: an int >= 1 (``what`` is what changes, for the message)."""
     if isinstance(epoch_switch, bool) or not isinstance(epoch_switch, int):
-        raise TypeError(f"epoch_switch must be an int >= 1; got {epoch_switch!r}.")
+        raise ArgumentTypeError(f"epoch_switch must be an int >= 1; got {epoch_switch!r}.")
     if epoch_switch < 1:
         raise ValueError(
             f"epoch_switch must be >= 1 (the epoch at whose start the {what} change; "

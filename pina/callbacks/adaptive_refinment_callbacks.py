@@ -9,6 +9,7 @@ import torch
 from pytorch_lightning.callbacks import Callback
 from torch import Tensor
 
+from .._errors import ArgumentTypeError
 from .._rng import pack, seeded_generator, unpack
 from ..label_tensor import LabelTensor
 from ..trainer import Trainer
@@ -67,7 +68,7 @@ class R3Refinement(Callback):
     def __init__(self, sample_every: int) -> None:
         super().__init__()
         if isinstance(sample_every, bool) or not isinstance(sample_every, int):
-            raise TypeError(f"sample_every must be a positive int; got {sample_every!r}.")
+            raise ArgumentTypeError(f"sample_every must be a positive int; got {sample_every!r}.")
         if sample_every < 1:
             raise ValueError(f"sample_every must be a positive int; got {sample_every!r}.")
         self._sample_every = sample_every

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import pytorch_lightning as pl
 import torch
@@ -23,6 +24,11 @@ class MetricTracker(Callback):
     validation run during training (the sanity check and stand-alone
     ``trainer.validate()`` calls excluded), so with
     ``check_val_every_n_epoch=k`` they have a value every ``k`` epochs.
+
+    The history is the callback's ``state_dict``: it is saved in checkpoints
+    (``train(ckpt_path=...)`` continues it) and, with
+    ``strategy='ddp_spawn'``, sent back to the main process. As for any
+    stateful Lightning callback, a Trainer takes one ``MetricTracker``.
 
     Example:
         >>> tracker = MetricTracker()
@@ -55,6 +61,24 @@ class MetricTracker(Callback):
         logged = {k: v for k, v in trainer.logged_metrics.items() if self._before.get(k) is not v}
         self._validation_names.update(logged)
         self._validation.append(copy.deepcopy(logged))
+
+    def state_dict(self) -> dict[str, Any]:
+        """The history: ``{'train': [...], 'validation': [...], 'validation_names': [...]}``.
+
+        Lightning saves it in checkpoints (so a resumed run continues the
+        history) and ``strategy='ddp_spawn'`` sends it back to the main process.
+        """
+        return {
+            "train": [dict(e) for e in self._collection],
+            "validation": [dict(e) for e in self._validation],
+            "validation_names": sorted(self._validation_names),
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the history given by :meth:`state_dict`."""
+        self._collection = [dict(e) for e in state_dict.get("train", [])]
+        self._validation = [dict(e) for e in state_dict.get("validation", [])]
+        self._validation_names = set(state_dict.get("validation_names", []))
 
     @property
     def metrics(self) -> dict[str, Tensor]:

@@ -10,6 +10,7 @@ import pytorch_lightning as pl
 import torch
 from torch import Tensor
 
+from .._errors import ArgumentTypeError
 from .._rng import pack, seeded_generator, unpack
 from ..label_tensor import LabelTensor
 from ..problem import AbstractProblem
@@ -112,7 +113,9 @@ class PinaDataModule(pl.LightningDataModule):
         if batch_size is not None and (
             isinstance(batch_size, bool) or not isinstance(batch_size, int)
         ):
-            raise TypeError(f"batch_size must be None or a positive int; got {batch_size!r}.")
+            raise ArgumentTypeError(
+                f"batch_size must be None or a positive int; got {batch_size!r}."
+            )
         if batch_size is not None and batch_size < 1:
             raise ValueError(f"batch_size must be None or a positive int; got {batch_size!r}.")
         self.fractions = check_split_sizes(train_size, val_size, test_size)

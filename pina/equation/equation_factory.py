@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
+from typing import Any
 
+import numpy as np
 from torch import Tensor
 
 from ..label_tensor import LabelsLike, LabelTensor
@@ -23,6 +26,9 @@ class FixedValue(Equation):
     """
 
     def __init__(self, value: float | Tensor, components: LabelsLike | None = None) -> None:
+        _check_value(value)
+        _check_labels(components, "components")
+
         def equation(input_: LabelTensor, output_: LabelTensor) -> Tensor:
             selected = output_ if components is None else output_.extract(components)
             return selected.tensor - value
@@ -47,6 +53,9 @@ class FixedGradient(Equation):
         components: LabelsLike | None = None,
         d: LabelsLike | None = None,
     ) -> None:
+        _check_value(value)
+        _check_labels(components, "components")
+        _check_labels(d, "d")
         super().__init__(_operator_residual(grad, value, components, d))
         self.value = value
         self.components = components
@@ -68,6 +77,9 @@ class FixedFlux(Equation):
         components: LabelsLike | None = None,
         d: LabelsLike | None = None,
     ) -> None:
+        _check_value(value)
+        _check_labels(components, "components")
+        _check_labels(d, "d")
         super().__init__(_operator_residual(div, value, components, d))
         self.value = value
         self.components = components
@@ -83,9 +95,27 @@ class Laplace(Equation):
     """
 
     def __init__(self, components: LabelsLike | None = None, d: LabelsLike | None = None) -> None:
+        _check_labels(components, "components")
+        _check_labels(d, "d")
         super().__init__(_operator_residual(laplacian, None, components, d))
         self.components = components
         self.d = d
+
+
+def _check_value(value: Any) -> None:
+    """Raise ``TypeError`` unless ``value`` is a real number or a tensor."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, Tensor, np.ndarray)):
+        raise TypeError(f"value must be a number or a torch.Tensor; got {value!r}.")
+
+
+def _check_labels(labels: Any, name: str) -> None:
+    """Raise unless ``labels`` is ``None``, a label or a non-empty list/tuple of labels."""
+    if labels is None or isinstance(labels, str):
+        return
+    if not isinstance(labels, (list, tuple)) or not all(isinstance(v, str) for v in labels):
+        raise TypeError(f"{name} must be None, a label or a list of labels (str); got {labels!r}.")
+    if len(labels) == 0:
+        raise ValueError(f"{name}={labels!r} is empty; give None (all labels) or some labels.")
 
 
 def _operator_residual(

@@ -8,6 +8,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from .._errors import UnsupportedValueError
 from ..label_tensor import LabelTensor
 from .equation import Equation
 from .equation_interface import EquationInterface
@@ -45,7 +46,7 @@ class SystemEquation(EquationInterface):
                 f"got {type(list_equation).__name__}."
             )
         if reduction not in _REDUCTIONS:
-            raise NotImplementedError(
+            raise UnsupportedValueError(
                 f"reduction={reduction!r} is not implemented; choose one of {list(_REDUCTIONS)}."
             )
         self.equations = [

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 import torch
 from torch import Tensor
 
+from pina._errors import ArgumentValueError
 from pina.geometry.location import _check_points
 from pina.label_tensor import LabelTensor
 
@@ -51,7 +52,7 @@ def _parse_bound(name: str, value: object, argument: str) -> Bound:
         return float(value)
     if isinstance(value, (list, tuple)):
         if len(value) != 2:
-            raise ValueError(
+            raise ArgumentValueError(
                 f"{argument}[{name!r}]={value!r} must be a range [a, b] of two numbers "
                 "or a single number."
             )

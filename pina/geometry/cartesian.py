@@ -14,6 +14,7 @@ from pina.geometry.location import (
     _check_generator,
     _check_mode,
     _check_n_points,
+    _points_argument,
     _resolve_variables,
 )
 from pina.label_tensor import LabelTensor
@@ -194,8 +195,14 @@ class CartesianDomain(BoundedVariables, Location):
         return LabelTensor(torch.stack(columns, dim=-1), names)
 
     # ------------------------------------------------------------- membership
-    def is_inside(self, points: LabelTensor, check_border: bool = False) -> torch.Tensor:
-        """Tell, for every row of ``points``, whether it lies in the domain.
+    def is_inside(
+        self,
+        point: LabelTensor | None = None,
+        check_border: bool = False,
+        *,
+        points: LabelTensor | None = None,
+    ) -> torch.Tensor:
+        """Tell, for every row of ``point``, whether it lies in the domain.
 
         A ranged variable must lie in ``(a, b)`` (``check_border=False``) or
         ``[a, b]`` (``check_border=True``); a fixed variable must equal its
@@ -204,18 +211,21 @@ class CartesianDomain(BoundedVariables, Location):
         ``check_border`` is.
 
         Args:
-            points: A ``LabelTensor`` of shape ``(n, k)`` whose labels include
+            point: A ``LabelTensor`` of shape ``(n, k)`` whose labels include
                 every variable of the domain; other columns are ignored.
             check_border: Whether points on the border of a range count as
                 inside.
+            points: Another name for ``point``, keyword only.
 
         Returns:
-            A bool tensor of shape ``(n,)`` (``points.shape[:-1]`` in general).
+            A bool tensor of shape ``(n,)`` (``point.shape[:-1]`` in general).
 
         Raises:
-            TypeError: If ``points`` is not a ``LabelTensor``.
+            TypeError: If ``point`` is not a ``LabelTensor``, or both or neither
+                of ``point`` and ``points`` are given.
             ValueError: If a variable of the domain is not among its labels.
         """
+        points = _points_argument(point, points, self)
         points, inside = self._inside_fixed(points)
         data, labels = points.tensor, points._labels
         for name, (a, b) in self.range_.items():

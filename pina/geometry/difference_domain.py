@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from pina.geometry._measure import measure
+from pina.geometry.location import _points_argument
 from pina.geometry.operation_interface import OperationInterface
 from pina.label_tensor import LabelTensor
 
@@ -30,8 +31,14 @@ class Difference(OperationInterface):
         torch.Size([1000, 2])
     """
 
-    def is_inside(self, points: LabelTensor, check_border: bool = False) -> torch.Tensor:
-        r"""Tell, for every row of ``points``, whether it lies in the first geometry only.
+    def is_inside(
+        self,
+        point: LabelTensor | None = None,
+        check_border: bool = False,
+        *,
+        points: LabelTensor | None = None,
+    ) -> torch.Tensor:
+        r"""Tell, for every row of ``point``, whether it lies in the first geometry only.
 
         * ``check_border=True`` (closure of the result): :math:`x \in \bar A_1`
           and :math:`x` in the interior of no other member (the border of a
@@ -40,13 +47,20 @@ class Difference(OperationInterface):
           :math:`x` in the closure of no other member.
 
         Args:
-            points: A ``LabelTensor`` of shape ``(n, k)`` whose labels include
+            point: A ``LabelTensor`` of shape ``(n, k)`` whose labels include
                 every variable; other columns are ignored.
             check_border: Whether the border of the result counts as inside.
+            points: Another name for ``point``, keyword only.
 
         Returns:
             A bool tensor of shape ``(n,)``.
+
+        Raises:
+            TypeError: If both or neither of ``point`` and ``points`` are given, or
+                they are not a ``LabelTensor``.
+            ValueError: If a variable is not among their labels.
         """
+        points = _points_argument(point, points, self)
         first = self._memberships(points, check_border, range(1))[0]
         others = self._memberships(points, not check_border, range(1, len(self._geometries)))
         return first & ~others.any(dim=0)

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import torch
 
+from pina._errors import ArgumentTypeError
 from pina.geometry._bounds import BoundedVariables, parse_bounds
 from pina.geometry._measure import estimate_generator, unit_ball_volume, unit_sphere_area
 from pina.geometry._sampling import float_eps, generator_device, rejection_sample
@@ -16,6 +17,7 @@ from pina.geometry.location import (
     _check_generator,
     _check_mode,
     _check_n_points,
+    _points_argument,
     _resolve_variables,
 )
 from pina.label_tensor import LabelTensor
@@ -75,7 +77,9 @@ class EllipsoidDomain(BoundedVariables, Location):
     ) -> None:
         self._bounds = parse_bounds(ellipsoid_dict, "ellipsoid_dict")
         if not isinstance(sample_surface, bool):
-            raise TypeError(f"sample_surface must be True or False; got {sample_surface!r}.")
+            raise ArgumentTypeError(
+                f"sample_surface must be True or False; got {sample_surface!r}."
+            )
         self._sample_surface = sample_surface
         ranges = list(self.range_.values())
         if sample_surface and not ranges:
@@ -237,8 +241,14 @@ class EllipsoidDomain(BoundedVariables, Location):
         return rejection_sample(draw, n, never, rate_hint=max(rate, 0.5))
 
     # ------------------------------------------------------------- membership
-    def is_inside(self, points: LabelTensor, check_border: bool = False) -> torch.Tensor:
-        r"""Tell, for every row of ``points``, whether it lies in the ellipsoid (or on it).
+    def is_inside(
+        self,
+        point: LabelTensor | None = None,
+        check_border: bool = False,
+        *,
+        points: LabelTensor | None = None,
+    ) -> torch.Tensor:
+        r"""Tell, for every row of ``point``, whether it lies in the ellipsoid (or on it).
 
         With :math:`q(x) = \sum_i ((x_i - c_i)/r_i)^2` computed in float64 and a
         tolerance :math:`\tau = 4\sqrt{k}\,\varepsilon \max_i (|c_i| + r_i)/r_i`
@@ -254,17 +264,20 @@ class EllipsoidDomain(BoundedVariables, Location):
         tolerance of ``1e-6``, as in ``CartesianDomain``.
 
         Args:
-            points: A ``LabelTensor`` of shape ``(n, k)`` whose labels include
+            point: A ``LabelTensor`` of shape ``(n, k)`` whose labels include
                 every variable of the domain; other columns are ignored.
             check_border: Whether the border of the solid counts as inside.
+            points: Another name for ``point``, keyword only.
 
         Returns:
-            A bool tensor of shape ``(n,)`` (``points.shape[:-1]`` in general).
+            A bool tensor of shape ``(n,)`` (``point.shape[:-1]`` in general).
 
         Raises:
-            TypeError: If ``points`` is not a ``LabelTensor``.
+            TypeError: If ``point`` is not a ``LabelTensor``, or both or neither
+                of ``point`` and ``points`` are given.
             ValueError: If a variable of the domain is not among its labels.
         """
+        points = _points_argument(point, points, self)
         points, inside = self._inside_fixed(points)
         ranged = list(self.range_)
         if not ranged:

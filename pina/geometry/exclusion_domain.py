@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from pina.geometry.location import _points_argument
 from pina.geometry.operation_interface import OperationInterface
 from pina.label_tensor import LabelTensor
 
@@ -36,8 +37,14 @@ class Exclusion(OperationInterface):
         torch.Size([1000, 2])
     """
 
-    def is_inside(self, points: LabelTensor, check_border: bool = False) -> torch.Tensor:
-        r"""Tell, for every row of ``points``, whether it lies in exactly one geometry.
+    def is_inside(
+        self,
+        point: LabelTensor | None = None,
+        check_border: bool = False,
+        *,
+        points: LabelTensor | None = None,
+    ) -> torch.Tensor:
+        r"""Tell, for every row of ``point``, whether it lies in exactly one geometry.
 
         With :math:`\bar A_i` the closure and :math:`A_i^\circ` the interior
         of member :math:`i` (its answers with ``check_border`` ``True`` and
@@ -53,13 +60,20 @@ class Exclusion(OperationInterface):
         Away from the borders both are "in exactly one member".
 
         Args:
-            points: A ``LabelTensor`` of shape ``(n, k)`` whose labels include
+            point: A ``LabelTensor`` of shape ``(n, k)`` whose labels include
                 every variable; other columns are ignored.
             check_border: Whether the border of the result counts as inside.
+            points: Another name for ``point``, keyword only.
 
         Returns:
             A bool tensor of shape ``(n,)``.
+
+        Raises:
+            TypeError: If both or neither of ``point`` and ``points`` are given, or
+                they are not a ``LabelTensor``.
+            ValueError: If a variable is not among their labels.
         """
+        points = _points_argument(point, points, self)
         closed = self._memberships(points, True)
         interior = self._memberships(points, False)
         mine, others = (closed, interior) if check_border else (interior, closed)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import torch
 
+from pina._errors import ArgumentTypeError, UnsupportedValueError
 from pina.label_tensor import LabelTensor
 
 __all__ = ["Location"]
@@ -55,8 +56,8 @@ class Location(ABC):
                         pts = torch.cat([pts, cand[cand.pow(2).sum(1) <= 1]])
                     return LabelTensor(pts[:n], ['x', 'y'])
 
-                def is_inside(self, points, check_border=False):
-                    r2 = points.extract(['x', 'y']).tensor.pow(2).sum(-1)
+                def is_inside(self, point, check_border=False):
+                    r2 = point.extract(['x', 'y']).tensor.pow(2).sum(-1)
                     return r2 <= 1 if check_border else r2 < 1
     """
 
@@ -121,18 +122,63 @@ class Location(ABC):
         """
 
     @abstractmethod
-    def is_inside(self, points: LabelTensor, check_border: bool = False) -> torch.Tensor:
-        """Tell, for every row of ``points``, whether it lies in the location.
+    def is_inside(
+        self,
+        point: LabelTensor | None = None,
+        check_border: bool = False,
+        *,
+        points: LabelTensor | None = None,
+    ) -> torch.Tensor:
+        """Tell, for every row of ``point``, whether it lies in the location.
+
+        Pass the points positionally, as ``point=`` or as ``points=`` (the
+        same argument; the built-in geometries take both names and resolve
+        them with ``_points_argument``). Set operations call their members
+        as ``is_inside(points, check_border)``, positionally, so a subclass
+        may name the argument as it likes.
 
         Args:
-            points: A ``LabelTensor`` of shape ``(n, k)`` whose labels include
-                every variable of the location (extra columns are ignored).
+            point: A ``LabelTensor`` of shape ``(n, k)`` whose labels include
+                every variable of the location (extra columns are ignored):
+                one point per row.
             check_border: If ``True`` the border counts as inside (the closed
                 set); if ``False`` (default) only the interior does.
+            points: Another name for ``point``, keyword only.
 
         Returns:
             A bool tensor of shape ``(n,)``: ``True`` where the row is inside.
         """
+
+
+def _points_argument(
+    point: LabelTensor | None, points: LabelTensor | None, owner: object
+) -> LabelTensor:
+    """The points given to ``owner.is_inside`` as ``point`` or as ``points``.
+
+    Args:
+        point: The value of ``point`` (``None`` when not given).
+        points: The value of the keyword alias ``points`` (``None`` when not given).
+        owner: The geometry, for messages.
+
+    Returns:
+        The one that was given (not checked further).
+
+    Raises:
+        TypeError: If both or neither were given.
+    """
+    if points is None:
+        if point is None:
+            raise TypeError(
+                f"{type(owner).__name__}.is_inside() needs the points to test: pass a "
+                "LabelTensor positionally, as point=... or as points=...."
+            )
+        return point
+    if point is not None:
+        raise TypeError(
+            f"{type(owner).__name__}.is_inside() got both point= and points= (two names of "
+            "one argument); pass only one."
+        )
+    return points
 
 
 def _check_points(points: object, variables: Sequence[str], kind: str) -> LabelTensor:
@@ -151,7 +197,7 @@ def _check_points(points: object, variables: Sequence[str], kind: str) -> LabelT
         ValueError: If a variable is not among its labels.
     """
     if not isinstance(points, LabelTensor):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"points must be a LabelTensor labelled with the {kind} {list(variables)!r}; "
             f"got {type(points).__name__}."
         )
@@ -178,9 +224,9 @@ def _check_mode(mode: object, supported: Sequence[str]) -> str:
     """Validate a sampling ``mode`` against the ``supported`` ones and return it."""
     choices = sorted(supported)
     if not isinstance(mode, str):
-        raise TypeError(f"mode must be a str, one of {choices!r}; got {mode!r}.")
+        raise ArgumentTypeError(f"mode must be a str, one of {choices!r}; got {mode!r}.")
     if mode not in supported:
-        raise ValueError(f"mode={mode!r} is not supported; choose one of {choices!r}.")
+        raise UnsupportedValueError(f"mode={mode!r} is not supported; choose one of {choices!r}.")
     return mode
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 
+from pina._errors import ArgumentTypeError, UnsupportedValueError
 from pina.geometry._measure import estimate_generator, measure
 from pina.geometry._sampling import (
     check_joint_variables,
@@ -91,14 +92,14 @@ class OperationInterface(Location):
             )
         for i, geometry in enumerate(geometries):
             if not isinstance(geometry, Location):
-                raise TypeError(
+                raise ArgumentTypeError(
                     f"geometries[{i}] must be a Location (e.g. a CartesianDomain); got "
                     f"{type(geometry).__name__}."
                 )
         first = geometries[0].variables
         for i, geometry in enumerate(geometries[1:], start=1):
             if sorted(geometry.variables) != sorted(first):
-                raise ValueError(
+                raise UnsupportedValueError(
                     f"{operation} needs geometries with the same variables; geometries[0] "
                     f"({type(geometries[0]).__name__}) has {first!r} but geometries[{i}] "
                     f"({type(geometry).__name__}) has {geometry.variables!r}."

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import torch
 
+from pina._errors import ArgumentTypeError
 from pina.geometry._sampling import check_joint_variables, float_eps, generator_device
 from pina.geometry.location import (
     Location,
@@ -14,6 +15,7 @@ from pina.geometry.location import (
     _check_mode,
     _check_n_points,
     _check_points,
+    _points_argument,
 )
 from pina.label_tensor import LabelTensor
 
@@ -67,17 +69,19 @@ class SimplexDomain(Location):
 
     def __init__(self, simplex_matrix: Sequence[LabelTensor], sample_surface: bool = False) -> None:
         if not isinstance(simplex_matrix, (list, tuple)):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "simplex_matrix must be a list of LabelTensor vertices of shape (1, d); "
                 f"got {type(simplex_matrix).__name__}."
             )
         if not isinstance(sample_surface, bool):
-            raise TypeError(f"sample_surface must be True or False; got {sample_surface!r}.")
+            raise ArgumentTypeError(
+                f"sample_surface must be True or False; got {sample_surface!r}."
+            )
         if len(simplex_matrix) == 0:
             raise ValueError("simplex_matrix is empty; give the d + 1 vertices of a simplex.")
         for i, vertex in enumerate(simplex_matrix):
             if not isinstance(vertex, LabelTensor):
-                raise TypeError(
+                raise ArgumentTypeError(
                     f"simplex_matrix[{i}] must be a LabelTensor of shape (1, d); "
                     f"got {type(vertex).__name__}."
                 )
@@ -218,8 +222,14 @@ class SimplexDomain(Location):
         return LabelTensor(points, names)
 
     # ------------------------------------------------------------- membership
-    def is_inside(self, points: LabelTensor, check_border: bool = False) -> torch.Tensor:
-        r"""Tell, for every row of ``points``, whether it lies in the simplex (or on its boundary).
+    def is_inside(
+        self,
+        point: LabelTensor | None = None,
+        check_border: bool = False,
+        *,
+        points: LabelTensor | None = None,
+    ) -> torch.Tensor:
+        r"""Tell, for every row of ``point``, whether it lies in the simplex (or on its boundary).
 
         The barycentric coordinates :math:`\lambda` are computed in float64 for
         all rows at once. With the tolerance :math:`\tau = 8\varepsilon(1 +
@@ -233,17 +243,20 @@ class SimplexDomain(Location):
           :math:`|\min_j \lambda_j| \le \tau`.
 
         Args:
-            points: A ``LabelTensor`` of shape ``(n, k)`` whose labels include
+            point: A ``LabelTensor`` of shape ``(n, k)`` whose labels include
                 every variable of the simplex; other columns are ignored.
             check_border: Whether the border of the solid counts as inside.
+            points: Another name for ``point``, keyword only.
 
         Returns:
-            A bool tensor of shape ``(n,)`` (``points.shape[:-1]`` in general).
+            A bool tensor of shape ``(n,)`` (``point.shape[:-1]`` in general).
 
         Raises:
-            TypeError: If ``points`` is not a ``LabelTensor``.
+            TypeError: If ``point`` is not a ``LabelTensor``, or both or neither
+                of ``point`` and ``points`` are given.
             ValueError: If a variable of the simplex is not among its labels.
         """
+        points = _points_argument(point, points, self)
         _check_points(points, self._labels, "simplex variables")
         data = points.extract(self._labels).tensor
         x = data.to(torch.float64)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from pina.geometry.location import _points_argument
 from pina.geometry.operation_interface import OperationInterface, _first_member
 from pina.label_tensor import LabelTensor
 
@@ -32,18 +33,31 @@ class Union(OperationInterface):
         torch.Size([1000, 2])
     """
 
-    def is_inside(self, points: LabelTensor, check_border: bool = False) -> torch.Tensor:
-        """Tell, for every row of ``points``, whether it lies in at least one geometry.
+    def is_inside(
+        self,
+        point: LabelTensor | None = None,
+        check_border: bool = False,
+        *,
+        points: LabelTensor | None = None,
+    ) -> torch.Tensor:
+        """Tell, for every row of ``point``, whether it lies in at least one geometry.
 
         Args:
-            points: A ``LabelTensor`` of shape ``(n, k)`` whose labels include
+            point: A ``LabelTensor`` of shape ``(n, k)`` whose labels include
                 every variable; other columns are ignored.
             check_border: Passed to the members: with ``True`` the union of
                 their closures, with ``False`` the union of their interiors.
+            points: Another name for ``point``, keyword only.
 
         Returns:
             A bool tensor of shape ``(n,)``.
+
+        Raises:
+            TypeError: If both or neither of ``point`` and ``points`` are given, or
+                they are not a ``LabelTensor``.
+            ValueError: If a variable is not among their labels.
         """
+        points = _points_argument(point, points, self)
         return self._memberships(points, check_border).any(dim=0)
 
     def _accept(

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 import torch
 from torch import Tensor, nn
 
+from pina._errors import ArgumentTypeError
+
 
 def _add_note(err: BaseException, note: str) -> None:
     """Add ``note`` to the traceback of ``err`` (Python >= 3.11; a no-op before)."""
@@ -30,7 +32,9 @@ def _note_on_error(note: str) -> Iterator[None]:
 def _check_int(value: object, name: str, minimum: int = 1) -> int:
     """Return ``value`` as an int after checking it is an integer ``>= minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int; got {value!r} of type {type(value).__name__}.")
+        raise ArgumentTypeError(
+            f"{name} must be an int; got {value!r} of type {type(value).__name__}."
+        )
     if value < minimum:
         raise ValueError(f"{name}={value!r} must be an int >= {minimum}.")
     return int(value)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from .._errors import ArgumentTypeError
 from ..label_tensor import LabelTensor
 from ._validation import _check_int, _run_on_zeros
 from .kernel_neural_operator import KernelNeuralOperator, _input_width, _output_width
@@ -22,7 +23,7 @@ def _check_labels(value: object, name: str) -> list[str]:
     """Return ``value`` (a label or a list of labels) as a non-empty list of unique str."""
     labels = [value] if isinstance(value, str) else value
     if not isinstance(labels, (list, tuple)) or not all(isinstance(i, str) for i in labels):
-        raise TypeError(f"{name} must be a label or a list of labels (str); got {value!r}.")
+        raise ArgumentTypeError(f"{name} must be a label or a list of labels (str); got {value!r}.")
     if len(labels) == 0:
         raise ValueError(f"{name} is empty; give at least one label.")
     if len(set(labels)) != len(labels):

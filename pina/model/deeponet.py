@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 import torch
 from torch import Tensor, nn
 
+from .._errors import ArgumentTypeError
 from ..label_tensor import LabelTensor
 from .kernel_neural_operator import _input_width, _output_width
 
@@ -80,7 +81,7 @@ def _check_indices(value: object, name: str) -> list[str] | list[int]:
         return list(value)
     if all(isinstance(i, numbers.Integral) and not isinstance(i, bool) for i in value):
         return [int(i) for i in value]
-    raise TypeError(
+    raise ArgumentTypeError(
         f"{name}={value!r} must be all str (labels) or all int (column positions), not a mix "
         "or other types."
     )
@@ -191,7 +192,7 @@ class MIONet(nn.Module):
     ) -> None:
         super().__init__()
         if not isinstance(networks, Mapping):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "networks must be a dict mapping each torch.nn.Module to its input indices "
                 f"(list of str or list of int); got {networks!r}."
             )
@@ -228,7 +229,7 @@ class MIONet(nn.Module):
         """
         for net, net_name in zip(nets, net_names):
             if not isinstance(net, nn.Module):
-                raise TypeError(f"{net_name} must be a torch.nn.Module; got {net!r}.")
+                raise ArgumentTypeError(f"{net_name} must be a torch.nn.Module; got {net!r}.")
         self._indeces: list[list[str] | list[int]] = [
             _check_indices(value, name) for value, name in zip(indices, names)
         ]
@@ -251,7 +252,7 @@ class MIONet(nn.Module):
             )
         for name, flag in (("scale", scale), ("translation", translation)):
             if not isinstance(flag, bool):
-                raise TypeError(f"{name} must be True or False; got {flag!r}.")
+                raise ArgumentTypeError(f"{name} must be True or False; got {flag!r}.")
 
         self.models = nn.ModuleList(nets)
         self._aggregator = _check_combine(aggregator, "aggregator", keepdim=False)

@@ -16,6 +16,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from .._errors import ArgumentRuntimeError, ArgumentTypeError
 from ._validation import _check_int, _note_on_error, _run_on_zeros
 
 __all__ = ["FeedForward", "ResidualFeedForward"]
@@ -33,14 +34,14 @@ _ACTIVATION_CHOICES = (
 # --------------------------------------------------------------------------- helpers
 def _check_bool(value: object, name: str) -> bool:
     if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False; got {value!r}.")
+        raise ArgumentTypeError(f"{name} must be True or False; got {value!r}.")
     return value
 
 
 def _hidden_widths(layers: object) -> list[int]:
     """Validate ``layers`` (a list/tuple of positive ints) and return it as a list."""
     if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"layers must be a list or tuple of positive ints (the hidden widths); got {layers!r}."
         )
     return [_check_int(width, f"layers[{i}]", 1) for i, width in enumerate(layers)]
@@ -54,7 +55,7 @@ def _activation_specs(func: object, n_hidden: int) -> list[tuple[str, Any]]:
     """
     if isinstance(func, (list, tuple)):
         if len(func) != n_hidden:
-            raise ValueError(
+            raise ArgumentRuntimeError(
                 f"func has {len(func)} entries but the network has {n_hidden} hidden layers; "
                 "give one activation per hidden layer, or a single activation for all of them."
             )
@@ -70,7 +71,7 @@ def _check_activation(spec: object, name: str) -> None:
     """Check ``spec`` is one of the accepted kinds of activation (see ``ActivationLike``)."""
     not_a_module_class = isinstance(spec, type) and not issubclass(spec, nn.Module)
     if not_a_module_class or (spec is not None and not callable(spec)):
-        raise TypeError(f"{name} must be {_ACTIVATION_CHOICES}; got {spec!r}.")
+        raise ArgumentTypeError(f"{name} must be {_ACTIVATION_CHOICES}; got {spec!r}.")
 
 
 def _build_activation(name: str, spec: ActivationLike, copy_instance: bool) -> nn.Module | None:
@@ -85,7 +86,7 @@ def _build_activation(name: str, spec: ActivationLike, copy_instance: bool) -> n
     ):
         module = spec()
     if not isinstance(module, nn.Module):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{name}={spec!r} returned {module!r} of type {type(module).__name__}, "
             f"not a torch.nn.Module; {name} must be {_ACTIVATION_CHOICES}."
         )
@@ -229,7 +230,7 @@ def _check_encoder(net: object, index: int, input_dimensions: int, inner_size: i
     """
     name = f"transformer_nets[{index}]"
     if not isinstance(net, nn.Module):
-        raise TypeError(f"{name} must be a torch.nn.Module; got {net!r}.")
+        raise ArgumentTypeError(f"{name} must be a torch.nn.Module; got {net!r}.")
     out = _run_on_zeros(
         net,
         input_dimensions,

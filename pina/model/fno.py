@@ -20,6 +20,7 @@ from typing import cast
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from .._errors import ArgumentTypeError, UnsupportedValueError
 from ..label_tensor import LabelTensor
 from ._validation import _add_note, _check_int
 from .feed_forward import ActivationLike, _activation_specs, _build_activations, _hidden_widths
@@ -45,7 +46,7 @@ KernelModesLike = ModesLike | Sequence[ModesLike]
 def _check_dimensions(dimensions: object) -> int:
     value = _check_int(dimensions, "dimensions", 1)
     if value not in _BLOCKS:
-        raise ValueError(
+        raise UnsupportedValueError(
             f"dimensions={dimensions!r} is not supported; choose one of {sorted(_BLOCKS)} "
             "(the number of spatial dimensions of the grid)."
         )
@@ -94,7 +95,7 @@ def _padding_per_dimension(padding: object, dimensions: int) -> tuple[int, ...]:
             )
         return tuple(_check_int(p, f"padding[{i}]", 0) for i, p in enumerate(padding))
     if isinstance(padding, bool) or not isinstance(padding, int):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"padding must be an int or a list/tuple of {dimensions} ints; got {padding!r}."
         )
     return (_check_int(padding, "padding", 0),) * dimensions

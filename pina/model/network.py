@@ -9,7 +9,10 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from .._errors import ArgumentTypeError
 from ..label_tensor import LabelTensor
+from ._validation import _note_on_error
+from .feed_forward import FeedForward, ResidualFeedForward
 
 __all__ = ["Network"]
 
@@ -35,9 +38,16 @@ class Network(nn.Module):
             input ``x`` and appended to it as extra columns (they may have
             trainable parameters, which train with the model).
 
+    The model's input width is checked against ``k + f`` before it first
+    runs: when the solver is built if the model declares it (an ``nn.Linear``,
+    an ``nn.Sequential`` starting with one, a ``FeedForward`` or
+    ``ResidualFeedForward``) and there are no extra features, otherwise at
+    the first forward pass, before the model is called.
+
     Raises:
         TypeError: For a model or feature that is not an ``nn.Module``, or
             variables that are not lists of str.
+        ValueError: If the model declares an input width other than ``k + f``.
     """
 
     def __init__(
@@ -49,23 +59,60 @@ class Network(nn.Module):
     ) -> None:
         super().__init__()
         if not isinstance(model, nn.Module):
-            raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}.")
+            raise ArgumentTypeError(f"model must be a torch.nn.Module; got {type(model).__name__}.")
         for name, value in (
             ("input_variables", input_variables),
             ("output_variables", output_variables),
         ):
-            if isinstance(value, str) or not all(isinstance(v, str) for v in value):
-                raise TypeError(f"{name} must be a list of str; got {value!r}.")
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                raise ArgumentTypeError(f"{name} must be a list of str; got {value!r}.")
         features = list(extra_features or [])
         for i, feature in enumerate(features):
             if not isinstance(feature, nn.Module):
-                raise TypeError(
+                raise ArgumentTypeError(
                     f"extra_features[{i}] must be a torch.nn.Module; got {type(feature).__name__}."
                 )
         self._model = model
         self._input_variables = list(input_variables)
         self._output_variables = list(output_variables)
         self._extra_features = nn.ModuleList(features)
+        self._declared_width = _declared_input_width(model)
+        # Checked once, at the first forward pass (or here, when the width is known now).
+        self._width_checked = False
+        if self._declared_width is not None and not features:
+            self._check_width(len(self._input_variables), [])
+            self._width_checked = True
+
+    def _check_width(self, width: int, feature_labels: list[str]) -> None:
+        """Raise ``ValueError`` if the model declares an input width other than ``width``."""
+        if self._declared_width is None:
+            return
+        declared, where = self._declared_width
+        if declared == width:
+            return
+        k = len(self._input_variables)
+        raise ValueError(
+            f"The model takes inputs of width {declared} ({where}) but receives {width} "
+            f"column(s): the problem's {k} input variable(s) {self._input_variables!r} plus "
+            f"{width - k} extra-feature column(s) {feature_labels!r}. Build the model with "
+            f"input width {width} (e.g. FeedForward(input_dimensions={width}, ...))."
+        )
+
+    def _first_call(self, inputs: Tensor) -> Tensor:
+        """Run the model for the first time: check the width, name it in any error."""
+        width = inputs.shape[-1]
+        k = len(self._input_variables)
+        labels = inputs.labels if isinstance(inputs, LabelTensor) else []
+        self._check_width(width, list(labels[k:]))
+        note = (
+            f"pina: the model was called on inputs of shape {tuple(inputs.shape)}: width "
+            f"{width} = {k} input variable(s) {self._input_variables!r} plus {width - k} "
+            "extra-feature column(s); check that the model's input width matches."
+        )
+        with _note_on_error(note):
+            out = self._model(inputs)
+        self._width_checked = True
+        return out
 
     @property
     def torchmodel(self) -> nn.Module:
@@ -247,7 +294,7 @@ class Network(nn.Module):
                     labels += [f"extra_feature_{i}_{j}" for j in range(value.shape[-1])]
                 columns.append(value)
             inputs = LabelTensor._from(torch.cat(columns, dim=-1), labels)
-        out = self._model(inputs)
+        out = self._model(inputs) if self._width_checked else self._first_call(inputs)
         if out.shape[-1] != len(self._output_variables):
             raise ValueError(
                 f"The model returns {out.shape[-1]} output column(s) (shape "
@@ -260,3 +307,24 @@ class Network(nn.Module):
         if output_shift is not None and output_scale is not None:
             out = out * output_scale + output_shift
         return out
+
+
+def _declared_input_width(model: nn.Module) -> tuple[int, str] | None:
+    """The input width ``model`` applies its first layer to, when it can be read without a run.
+
+    Known for an ``nn.Linear``, an ``nn.Sequential`` whose first module is one of
+    these, and pina's ``FeedForward``/``ResidualFeedForward`` (whose ``forward``
+    is not overridden); ``None`` for any other module.
+
+    Returns:
+        ``(width, description)`` or ``None``.
+    """
+    if isinstance(model, nn.Linear) and type(model).forward is nn.Linear.forward:
+        return model.in_features, f"Linear(in_features={model.in_features})"
+    if isinstance(model, nn.Sequential) and type(model).forward is nn.Sequential.forward:
+        return _declared_input_width(model[0]) if len(model) > 0 else None
+    for cls in (FeedForward, ResidualFeedForward):
+        if isinstance(model, cls) and type(model).forward is cls.forward:
+            width = model.input_dimension
+            return width, f"{cls.__name__}(input_dimensions={width})"
+    return None

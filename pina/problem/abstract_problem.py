@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
+from .._errors import ArgumentTypeError, ArgumentValueError
 from ..condition import Condition
 from ..geometry import CartesianDomain, Location
 from ..label_tensor import LabelTensor
@@ -28,42 +30,23 @@ class AbstractProblem:
     have them from the start; conditions on a location get them from
     :meth:`discretise_domain`.
 
+    A class may leave ``output_variables`` and ``conditions`` (or any other
+    attribute) to its subclasses: nothing is checked when a class is defined,
+    only when it is instantiated.
+
     Raises:
-        TypeError: When a subclass is defined, if it sets ``conditions`` but no
-            ``output_variables`` is defined (by it or a base class), or the
-            other way round, or one of them has the wrong type; at
-            instantiation, if either is missing or of the wrong type (a class
-            that sets neither is allowed, as an intermediate base class).
+        TypeError: At instantiation, if ``output_variables`` or ``conditions``
+            is missing (on the class and its bases) or of the wrong type.
+        ValueError: At instantiation, if the input variables come from the
+            conditions' ``input_points`` (see :attr:`input_variables`) and
+            the conditions' labels differ.
     """
 
     output_variables: list[str]
     conditions: dict[str, Condition]
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        own = cls.__dict__
-        if "output_variables" not in own and "conditions" not in own:
-            return  # an intermediate class (e.g. a kind of problem): checked when instantiated
-        outputs = getattr(cls, "output_variables", None)
-        conditions = getattr(cls, "conditions", None)
-        # A property is computed per instance: only the instantiation check can see it.
-        if isinstance(outputs, property):
-            outputs = []
-        if isinstance(conditions, property):
-            conditions = {}
-        prefix = ""
-        if outputs is None and "conditions" in own:
-            prefix = f"{cls.__name__} defines conditions but no output_variables: "
-        elif conditions is None and "output_variables" in own:
-            prefix = f"{cls.__name__} defines output_variables but no conditions: "
-        _check_definition(cls.__name__, outputs, conditions, prefix)
-
     def __init__(self) -> None:
-        _check_definition(
-            type(self).__name__,
-            getattr(self, "output_variables", None),
-            getattr(self, "conditions", None),
-        )
+        self._validate_definition()
         self.input_pts: dict[str, LabelTensor] = {}
         self._have_sampled_points: dict[str, bool] = {}
         for name, condition in self.conditions.items():
@@ -73,12 +56,42 @@ class AbstractProblem:
             else:
                 self._have_sampled_points[name] = False
 
+    def _validate_definition(self) -> None:
+        """Check the class attributes every problem needs (run by ``__init__``)."""
+        owner = type(self).__name__
+        outputs = getattr(self, "output_variables", None)
+        conditions = getattr(self, "conditions", None)
+        prefix = ""
+        if outputs is None and conditions is None:
+            prefix = (
+                f"{owner} defines neither output_variables nor conditions, so it can only be "
+                "a base class of problems that define them: "
+            )
+        elif outputs is None:
+            prefix = f"{owner} defines conditions but no output_variables: "
+        elif conditions is None:
+            prefix = f"{owner} defines output_variables but no conditions: "
+        _check_definition(owner, outputs, conditions, prefix)
+        if inspect.getattr_static(type(self), "input_variables") is _INPUT_VARIABLES:
+            _ = self.input_variables  # labels of data-only problems: conflicts raise now
+
     # -------------------------------------------------------------- variables
     @property
     def input_variables(self) -> list[str]:
-        """Spatial, then temporal, then parameter variables, then ``custom_variables``.
+        """The input variables, the labels of the points the model is given.
+
+        Spatial, then temporal, then parameter variables, then
+        ``custom_variables``. A problem that has none of these and whose
+        conditions all have ``input_points`` (a data-only problem, e.g.
+        ``Condition(input_points=..., output_points=...)`` only) takes the
+        labels of the first condition's ``input_points``, in their order; the
+        other conditions must have the same labels, in any order.
 
         A subclass may override it with a plain class attribute.
+
+        Raises:
+            ValueError: If the input variables come from ``input_points`` and
+                two conditions have different labels.
         """
         variables: list[str] = []
         for attribute in (
@@ -90,7 +103,9 @@ class AbstractProblem:
             value = getattr(self, attribute, None)
             if value:
                 variables += list(value)
-        return variables
+        if variables:
+            return variables
+        return _labels_of_input_points(type(self).__name__, getattr(self, "conditions", None))
 
     @property
     def domain(self) -> Location:
@@ -154,11 +169,13 @@ class AbstractProblem:
                 location, or a condition that has no location.
         """
         if isinstance(n, bool) or not isinstance(n, int):
-            raise TypeError(f"n must be a positive int; got {n!r}.")
+            raise ArgumentTypeError(f"n must be a positive int; got {n!r}.")
         if n < 1:
             raise ValueError(f"n must be a positive int; got {n!r}.")
         if mode not in _MODES:
-            raise ValueError(f"mode={mode!r} is not supported; choose one of {list(_MODES)}.")
+            raise ArgumentValueError(
+                f"mode={mode!r} is not supported; choose one of {list(_MODES)}."
+            )
         inputs = self.input_variables
         variable_list = self._names(variables, inputs, "variables")
         if locations == "all":
@@ -187,7 +204,9 @@ class AbstractProblem:
             return list(valid)
         names = [value] if isinstance(value, str) else value
         if not isinstance(names, (list, tuple)) or not all(isinstance(v, str) for v in names):
-            raise TypeError(f"{argument} must be 'all', a str or a list of str; got {value!r}.")
+            raise ArgumentTypeError(
+                f"{argument} must be 'all', a str or a list of str; got {value!r}."
+            )
         unknown = [v for v in names if v not in valid]
         if unknown:
             raise ValueError(f"{argument}={value!r}: {unknown!r} unknown; choose from {valid!r}.")
@@ -245,6 +264,32 @@ class AbstractProblem:
     def not_sampled_points(self) -> list[str]:
         """Names of the conditions whose points are missing or incomplete (empty if none)."""
         return [name for name, done in self._have_sampled_points.items() if not done]
+
+
+_INPUT_VARIABLES = AbstractProblem.__dict__["input_variables"]
+
+
+def _labels_of_input_points(owner: str, conditions: object) -> list[str]:
+    """The labels of the conditions' ``input_points`` when they all have some, else ``[]``."""
+    if not isinstance(conditions, dict) or not conditions:
+        return []
+    points: dict[str, list[str]] = {}
+    for name, condition in conditions.items():
+        given = getattr(condition, "input_points", None)
+        if given is None:
+            return []
+        points[name] = list(given.labels)
+    (first, labels), *others = points.items()
+    for name, other in others:
+        if set(other) != set(labels):
+            raise ValueError(
+                f"{owner} has no domain and no input_variables, so its input variables are "
+                f"the labels of its conditions' input_points; but condition {first!r} has "
+                f"{labels!r} and condition {name!r} has {other!r}. Give every "
+                f"condition's input_points the same labels (in any order), or set "
+                f"input_variables = [...] in {owner}."
+            )
+    return labels
 
 
 def _check_definition(owner: str, outputs: object, conditions: object, prefix: str = "") -> None:

@@ -2,8 +2,6 @@ r"""Problems with unknown parameters, learned from data together with the soluti
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import nn
 
@@ -36,9 +34,10 @@ class InverseProblem(AbstractProblem):
     after every optimizer step.
 
     Raises:
-        TypeError: When the class is defined (or instantiated), if
-            ``unknown_parameter_domain`` is missing or not a ``CartesianDomain``.
-        ValueError: If the domain has no variables, fixes a variable instead of
+        TypeError: At instantiation (a class may leave the domain to its
+            subclasses), if ``unknown_parameter_domain`` is missing or not a
+            ``CartesianDomain``.
+        ValueError: At instantiation, if the domain has no variables, fixes a variable instead of
             giving it a range, or names a parameter that cannot be a torch
             parameter name.
 
@@ -61,11 +60,6 @@ class InverseProblem(AbstractProblem):
     """
 
     unknown_parameter_domain: CartesianDomain
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "unknown_parameter_domain" in cls.__dict__:
-            _check_unknown_domain(cls.__name__, cls.__dict__["unknown_parameter_domain"])
 
     def __init__(self) -> None:
         super().__init__()

@@ -12,6 +12,7 @@ from pytorch_lightning.core.optimizer import LightningOptimizer
 from torch import Tensor, nn
 from torch.optim.lr_scheduler import ConstantLR, LRScheduler
 
+from .._errors import ArgumentTypeError
 from ..data.batch import Batch
 from ..label_tensor import LabelTensor
 from ..loss import PowerLoss
@@ -175,7 +176,7 @@ class GAROM(SolverInterface):
         self.gamma = _non_negative(gamma, "gamma")
         self.lambda_k = _non_negative(lambda_k, "lambda_k")
         if not isinstance(regularizer, bool):
-            raise TypeError(f"regularizer must be True or False; got {regularizer!r}.")
+            raise ArgumentTypeError(f"regularizer must be True or False; got {regularizer!r}.")
         self.regularizer = float(regularizer)
         self.register_buffer("_k", torch.zeros(()))
         self._schedulers: list[LRScheduler] = [
@@ -433,7 +434,9 @@ class GAROM(SolverInterface):
 
 def _non_negative(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a float; got {value!r} of type {type(value).__name__}.")
+        raise ArgumentTypeError(
+            f"{name} must be a float; got {value!r} of type {type(value).__name__}."
+        )
     number = float(value)
     if not (math.isfinite(number) and number >= 0):
         raise ValueError(f"{name}={value!r} must be a finite number >= 0.")

@@ -8,6 +8,7 @@ import torch
 from torch import Tensor, nn
 from torch.optim.lr_scheduler import ConstantLR, LRScheduler
 
+from .._errors import MissingMethodError
 from ..label_tensor import LabelTensor
 from ..problem import AbstractProblem
 from .supervised import SupervisedSolver
@@ -126,7 +127,7 @@ class ReducedOrderModelSolver(SupervisedSolver):
                 raise TypeError(f"{name} must be a torch.nn.Module; got {type(network).__name__}.")
         for method, returns in _METHODS.items():
             if not callable(getattr(reduction_network, method, None)):
-                raise TypeError(
+                raise MissingMethodError(
                     f"reduction_network ({type(reduction_network).__name__}) must have a callable "
                     f"{method!r} method returning {returns}; it has none. For a POD, wrap a "
                     "PODBlock in a module whose encode calls pod.reduce and decode pod.expand."

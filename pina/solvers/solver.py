@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from abc import ABCMeta, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -11,13 +12,15 @@ import torch
 from pytorch_lightning.core.optimizer import LightningOptimizer
 from torch import Tensor, nn
 
+from .._checkpoint import check_checkpoint_file, problem_signature, signature_differences
+from .._errors import ArgumentTypeError
 from ..data.batch import Batch, ConditionBatch
 from ..label_tensor import LabelTensor
 from ..model.network import Network
 from ..problem import AbstractProblem, InverseProblem
 from ._epoch_losses import EpochLosses
 from ._epoch_metrics import EpochMetricsPublisher
-from ._validation import check_optimizer_class
+from ._validation import check_kwargs, check_optimizer_class, naming_kwargs
 
 __all__ = ["SolverInterface"]
 
@@ -92,16 +95,23 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
         kwargs_list = _as_list(optimizers_kwargs)
         for i, model in enumerate(model_list):
             if not isinstance(model, nn.Module):
-                raise TypeError(
+                raise ArgumentTypeError(
                     f"models[{i}] must be a torch.nn.Module; got {type(model).__name__}."
                 )
         if not isinstance(problem, AbstractProblem):
-            raise TypeError(f"problem must be an AbstractProblem; got {type(problem).__name__}.")
+            raise ArgumentTypeError(
+                f"problem must be an AbstractProblem; got {type(problem).__name__}."
+            )
         for i, optimizer in enumerate(optimizer_list):
             check_optimizer_class(f"optimizers[{i}]", optimizer)
-        for i, kwargs in enumerate(kwargs_list):
+        kwargs_names = (
+            ["optimizer_kwargs"]
+            if len(kwargs_list) == 1
+            else [f"optimizers_kwargs[{i}]" for i in range(len(kwargs_list))]
+        )
+        for kwargs_name, kwargs in zip(kwargs_names, kwargs_list):
             if not isinstance(kwargs, dict):
-                raise TypeError(f"optimizers_kwargs[{i}] must be a dict; got {kwargs!r}.")
+                raise ArgumentTypeError(f"{kwargs_name} must be a dict; got {kwargs!r}.")
         if len(optimizer_list) != len(model_list) or len(kwargs_list) != len(model_list):
             raise ValueError(
                 f"Give one optimizer and one optimizer_kwargs dict per model; got "
@@ -122,7 +132,13 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
         # The same Parameter objects as the problem's (nn.ParameterDict does not copy them).
         self._pina_unknown_parameters = nn.ParameterDict(unknowns)
         self._pina_optimizers = [
-            _build_optimizer(optimizer, kwargs, network, list(unknowns.values()) if i == 0 else [])
+            _build_optimizer(
+                kwargs_names[i],
+                optimizer,
+                kwargs,
+                network,
+                list(unknowns.values()) if i == 0 else [],
+            )
             for i, (optimizer, kwargs, network) in enumerate(
                 zip(optimizer_list, kwargs_list, self._pina_models)
             )
@@ -164,6 +180,64 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
     def problem(self) -> AbstractProblem:
         """The problem being solved."""
         return self._pina_problem
+
+    # ------------------------------------------------------------- checkpoints
+    #: Key of the problem's signature in checkpoints (see :meth:`on_save_checkpoint`).
+    _SIGNATURE_KEY = "pina_problem"
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Store the problem's signature (conditions, variables, unknowns) in the checkpoint.
+
+        Subclasses overriding this hook call ``super().on_save_checkpoint(checkpoint)``.
+        """
+        checkpoint[self._SIGNATURE_KEY] = problem_signature(self.problem)
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Refuse a checkpoint made for another problem, before any weight is restored.
+
+        Resuming (``Trainer.train(ckpt_path=...)``) needs the same conditions,
+        input and output variables and unknown parameters;
+        ``load_from_checkpoint`` the same variables and unknown parameters
+        (the weights do not depend on the conditions). Checkpoints without a
+        signature (older files) are not checked. Subclasses overriding this
+        hook call ``super().on_load_checkpoint(checkpoint)``.
+
+        Raises:
+            ValueError: Naming what differs.
+        """
+        saved = checkpoint.get(self._SIGNATURE_KEY)
+        if not isinstance(saved, dict):
+            return
+        resuming = self._trainer is not None
+        keys: tuple[str, ...] = ("input_variables", "output_variables", "unknown_parameters")
+        if resuming:
+            keys = ("conditions", *keys)
+        differences = signature_differences(saved, problem_signature(self.problem), keys)
+        if differences:
+            action = "resume training of" if resuming else "load the weights into"
+            raise ValueError(
+                f"This checkpoint was made for another problem ({saved.get('problem')!r}), so "
+                f"it cannot {action} {type(self).__name__} on {type(self.problem).__qualname__}"
+                ": " + "; ".join(differences) + "."
+            )
+
+    @classmethod
+    def load_from_checkpoint(cls, checkpoint_path: Any, *args: Any, **kwargs: Any) -> Any:
+        """Lightning's ``load_from_checkpoint``, refusing a truncated or corrupt file first.
+
+        Args:
+            checkpoint_path: The checkpoint file (or an open file object).
+            *args: Passed to ``pytorch_lightning.LightningModule.load_from_checkpoint``.
+            **kwargs: Passed on too (``problem=``, ``model=``, ``map_location``, ...).
+
+        Raises:
+            FileNotFoundError: If there is no file at ``checkpoint_path``.
+            ValueError: If the file is truncated or corrupt, or was made for a
+                problem with other variables or unknown parameters.
+        """
+        if isinstance(checkpoint_path, (str, os.PathLike)):
+            check_checkpoint_file(checkpoint_path)
+        return super().load_from_checkpoint(checkpoint_path, *args, **kwargs)
 
     # ------------------------------------------------------ unknown parameters
     def optimizer_step(
@@ -357,15 +431,22 @@ def _outside_inference(batch: Batch) -> Batch:
 
 
 def _build_optimizer(
+    name: str,
     optimizer: type[torch.optim.Optimizer],
     kwargs: dict[str, Any],
     network: nn.Module,
     unknowns: list[nn.Parameter],
 ) -> torch.optim.Optimizer:
-    """The optimizer of ``network``, with the ``unknowns`` as a second parameter group."""
+    """The optimizer of ``network``, with the ``unknowns`` as a second parameter group.
+
+    ``name`` is the kwargs argument's name in the message of an unknown key.
+    """
+    check_kwargs(name, optimizer, kwargs, positional="params")
     params = list(network.parameters())
-    if not unknowns:
-        return optimizer(params, **kwargs)
-    if issubclass(optimizer, torch.optim.LBFGS):  # LBFGS allows a single parameter group
-        return optimizer(params + unknowns, **kwargs)
-    return optimizer([{"params": params}, {"params": unknowns}], **kwargs)
+    groups: Any = params
+    if unknowns:
+        # LBFGS allows a single parameter group.
+        lbfgs = issubclass(optimizer, torch.optim.LBFGS)
+        groups = params + unknowns if lbfgs else [{"params": params}, {"params": unknowns}]
+    with naming_kwargs(name, optimizer, kwargs):
+        return optimizer(groups, **kwargs)

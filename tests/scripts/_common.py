@@ -1,7 +1,8 @@
 """Shared by the scripts the multi-process tests run in their own processes.
 
-A standalone script cannot import the test suite's helpers, so the tutorial's problem of
-``tests/_problems.py`` is repeated here once for all of them. The scripts import this
+A standalone script cannot import the test suite's helpers, so the problems of
+``tests/_problems.py`` (the tutorial's ``SimpleODE``, the inverse problem ``Growth``) are
+repeated here once for all of them. The scripts import this
 module as ``_common`` (Python puts a script's own folder on ``sys.path``, and passes it
 on to the processes ``ddp_spawn`` starts).
 """
@@ -11,13 +12,14 @@ from __future__ import annotations
 import os
 import sys
 
+import torch
 import torch.distributed
 
-from pina import Condition
+from pina import Condition, LabelTensor
 from pina.equation import Equation, FixedValue
 from pina.geometry import CartesianDomain
 from pina.operators import grad
-from pina.problem import SpatialProblem
+from pina.problem import InverseProblem, SpatialProblem
 
 
 def ode_equation(input_, output_):
@@ -31,6 +33,28 @@ class SimpleODE(SpatialProblem):
     conditions = {
         "x0": Condition(location=CartesianDomain({"x": 0.0}), equation=FixedValue(1)),
         "D": Condition(location=CartesianDomain({"x": [0, 1]}), equation=Equation(ode_equation)),
+    }
+
+
+def growth_equation(input_, output_, params_):
+    u = output_.extract(["u"])
+    return grad(output_, input_, components=["u"], d=["x"]) - params_["k"] * u
+
+
+#: The data of :class:`Growth`: ``u = exp(1.5 x)`` at 5 points.
+X_DATA = torch.linspace(0, 1, 5).reshape(-1, 1)
+
+
+class Growth(SpatialProblem, InverseProblem):
+    output_variables = ["u"]
+    spatial_domain = CartesianDomain({"x": [0, 1]})
+    unknown_parameter_domain = CartesianDomain({"k": [0, 3]})
+    conditions = {
+        "D": Condition(location=CartesianDomain({"x": [0, 1]}), equation=Equation(growth_equation)),
+        "data": Condition(
+            input_points=LabelTensor(X_DATA, ["x"]),
+            output_points=LabelTensor(torch.exp(1.5 * X_DATA), ["u"]),
+        ),
     }
 
 

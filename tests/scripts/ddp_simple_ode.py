@@ -21,6 +21,7 @@ import torch
 import torch.distributed as dist
 from _common import SimpleODE, end_process
 from pytorch_lightning.callbacks import Callback
+from pytorch_lightning.strategies import DDPStrategy
 
 from pina import Trainer
 from pina.model import FeedForward
@@ -75,7 +76,10 @@ class Report(Callback):
         dist.all_gather_object(ranks, mine)
         if trainer.global_rank == 0:
             result = {
-                "strategy": type(trainer.strategy).__name__,
+                # under ddp_spawn, pina's subclass of DDPStrategy (pina/_spawn.py)
+                "strategy": "DDPStrategy"
+                if isinstance(trainer.strategy, DDPStrategy)
+                else type(trainer.strategy).__name__,
                 "points": {
                     n: p.tensor.flatten().tolist() for n, p in self.problem.input_pts.items()
                 },

@@ -53,3 +53,34 @@ def test_keeps_recording_when_training_continues(make_pinn, trainer_kwargs):
     Trainer(pinn, max_epochs=2, callbacks=[tracker], **trainer_kwargs).train()
     Trainer(pinn, max_epochs=3, callbacks=[tracker], **trainer_kwargs).train()
     assert all(values.shape == (5,) for values in tracker.metrics.values())
+
+
+# Lightning's note that the resumed run writes in the folder of the first one
+@pytest.mark.filterwarnings("ignore:Checkpoint directory .* exists and is not empty")
+def test_history_is_saved_in_checkpoints_and_resumed(make_pinn, trainer_kwargs):
+    first = MetricTracker()
+    trainer_kwargs = dict(trainer_kwargs, logger=False)
+    trainer = Trainer(make_pinn(), max_epochs=2, callbacks=[first], **trainer_kwargs)
+    trainer.train()
+    assert trainer.checkpoint_callback is not None
+    path = trainer.checkpoint_callback.best_model_path
+    assert torch.load(path, weights_only=True)["callbacks"]["MetricTracker"] == first.state_dict()
+
+    resumed = MetricTracker()
+    Trainer(make_pinn(), max_epochs=4, callbacks=[resumed], **trainer_kwargs).train(ckpt_path=path)
+    for name, values in first.metrics.items():
+        assert resumed.metrics[name].shape == (4,)
+        assert torch.equal(resumed.metrics[name][:2], values)
+
+
+def test_state_dict_round_trip():
+    tracker = MetricTracker()
+    state = {
+        "train": [{"mean_loss": torch.tensor(2.0)}, {"mean_loss": torch.tensor(1.0)}],
+        "validation": [{"val_loss": torch.tensor(3.0)}],
+        "validation_names": ["val_loss"],
+    }
+    tracker.load_state_dict(state)
+    assert torch.equal(tracker.metrics["mean_loss"], torch.tensor([2.0, 1.0]))
+    assert torch.equal(tracker.metrics["val_loss"], torch.tensor([3.0]))
+    assert tracker.state_dict() == state

@@ -118,14 +118,14 @@ def test_number_periods_work_on_label_tensors_by_position() -> None:
         ({"input_dimension": 0, "periods": 1.0}, ValueError, r"input_dimension=0 must be"),
         ({"input_dimension": 1, "periods": "2"}, TypeError, r"periods must be a number"),
         ({"input_dimension": 1, "periods": True}, TypeError, r"periods must be a number"),
-        ({"input_dimension": 1, "periods": 0.0}, ValueError, r"periods=0.0 must be a positive"),
-        ({"input_dimension": 1, "periods": -2}, ValueError, r"must be a positive finite"),
-        ({"input_dimension": 1, "periods": math.inf}, ValueError, r"positive finite"),
+        ({"input_dimension": 1, "periods": 0.0}, ValueError, r"periods=0.0 is not a period"),
+        ({"input_dimension": 1, "periods": math.inf}, ValueError, r"nonzero finite number"),
+        ({"input_dimension": 1, "periods": math.nan}, ValueError, r"nonzero finite number"),
         ({"input_dimension": 1, "periods": {}}, ValueError, r"names no periodic column"),
-        ({"input_dimension": 2, "periods": {0: 1.0, "y": 1.0}}, TypeError, r"all column indices"),
-        ({"input_dimension": 2, "periods": {2: 1.0}}, ValueError, r"index 2, outside \[0, 2\)"),
+        ({"input_dimension": 2, "periods": {0.0: 1.0}}, TypeError, r"column indices \(int\)"),
+        ({"input_dimension": 2, "periods": {True: 1.0}}, TypeError, r"got True of type bool"),
         ({"input_dimension": 1, "periods": {"x": "a"}}, TypeError, r"periods\['x'\] must be"),
-        ({"input_dimension": 1, "periods": {"x": -1.0}}, ValueError, r"periods\['x'\]=-1.0"),
+        ({"input_dimension": 1, "periods": {"x": 0}}, ValueError, r"periods\['x'\]=0 is not"),
         (
             {"input_dimension": 1, "periods": 1.0, "output_dimension": 2.0},
             TypeError,
@@ -143,10 +143,13 @@ def test_invalid_arguments_are_refused(kwargs: dict, error: type[Exception], mat
         PeriodicBoundaryEmbedding(**kwargs)
 
 
-def test_wrong_input_width_is_refused() -> None:
+def test_missing_periodic_columns_are_refused() -> None:
     layer = PeriodicBoundaryEmbedding(input_dimension=2, periods=1.0)
-    with pytest.raises(ValueError, match=r"input_dimension=2 columns .* got shape \(5, 3\)"):
-        layer(torch.rand(5, 3))
+    with pytest.raises(ValueError, match=r"column index 1, but the input of shape \(5, 1\) has 1"):
+        layer(torch.rand(5, 1))
+    layer = PeriodicBoundaryEmbedding(input_dimension=1, periods={-3: 1.0})
+    with pytest.raises(ValueError, match=r"column index -3, but .* has 2 columns"):
+        layer(torch.rand(5, 2))
 
 
 def test_label_periods_need_a_label_tensor() -> None:
@@ -155,3 +158,47 @@ def test_label_periods_need_a_label_tensor() -> None:
         layer(torch.rand(5, 1))
     with pytest.raises(ValueError, match=r"'x'"):
         layer(LabelTensor(torch.rand(5, 1), ["y"]))
+
+
+# ------------------------------------------------------------------ PINA 0.1 periods
+# The calls below are the ones PINA 0.1.1 accepts (its own tests construct
+# ``PeriodicBoundaryEmbedding(1, {0: p, 1: p, 2: p})``); the expected numbers were
+# checked against pina-mathlab 0.1.1 on the same inputs.
+def test_dict_keys_are_not_limited_by_input_dimension() -> None:
+    x = torch.rand(6, 3, dtype=torch.float64)
+    by_index = PeriodicBoundaryEmbedding(input_dimension=1, periods={0: 1, 1: 2, 2: 3})
+    assert by_index.period == {0: 1.0, 1: 2.0, 2: 3.0}
+    omega = 2 * math.pi / torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+    torch.testing.assert_close(by_index(x), embedding_of(x * omega))
+    by_label = PeriodicBoundaryEmbedding(input_dimension=1, periods={"x": 1, "y": 2, "z": 3})
+    torch.testing.assert_close(by_label(LabelTensor(x, ["x", "y", "z"])), by_index(x))
+
+
+def test_a_number_period_embeds_the_first_input_dimension_columns() -> None:
+    # Wider inputs are accepted, as in 0.1: the other columns are not embedded.
+    x = torch.rand(6, 3, dtype=torch.float64)
+    layer = PeriodicBoundaryEmbedding(input_dimension=2, periods=0.5)
+    torch.testing.assert_close(layer(x), embedding_of(x[:, :2] * 4 * math.pi))
+
+
+def test_negative_keys_count_from_the_end() -> None:
+    x = torch.rand(6, 3, dtype=torch.float64)
+    layer = PeriodicBoundaryEmbedding(input_dimension=1, periods={-1: 2.0})
+    torch.testing.assert_close(layer(x), embedding_of(x[:, 2:] * math.pi))
+
+
+def test_negative_periods_give_the_features_of_0_1() -> None:
+    x = torch.rand(6, 1, dtype=torch.float64)
+    out = PeriodicBoundaryEmbedding(1, periods=-2.0)(x)
+    torch.testing.assert_close(out, embedding_of(-math.pi * x))
+    # ... periodic with period |P| = 2.
+    torch.testing.assert_close(PeriodicBoundaryEmbedding(1, -2.0)(x + 2.0), out)
+
+
+def test_index_and_label_keys_may_be_mixed_on_a_label_tensor() -> None:
+    pts = LabelTensor(torch.rand(6, 3, dtype=torch.float64), ["x", "y", "t"])
+    layer = PeriodicBoundaryEmbedding(input_dimension=2, periods={0: 1.0, "y": 2.0})
+    omega = torch.tensor([2 * math.pi, math.pi], dtype=torch.float64)
+    torch.testing.assert_close(layer(pts), embedding_of(pts.tensor[:, :2] * omega))
+    with pytest.raises(TypeError, match=r"given by label \(\['y'\]\)"):
+        layer(pts.tensor)

@@ -163,6 +163,7 @@ def test_constant_coefficient_is_not_divided_by_zero() -> None:
 def test_unfitted_layer() -> None:
     pod = PODBlock(rank=2)
     assert pod.basis is None and pod.scaler is None and pod.rank == 2
+    assert pod._basis is None and pod._scaler is None
     with pytest.raises(RuntimeError, match=r"PODBlock is not fitted; call fit\(X\)"):
         pod.reduce(torch.randn(3, 4))
     with pytest.raises(RuntimeError, match=r"not fitted"):
@@ -209,3 +210,56 @@ def test_constructor_errors(kwargs: dict, error: type[Exception], match: str) ->
     if "rank" in kwargs and len(kwargs) == 1:
         with pytest.raises(error, match=match):
             pod.rank = kwargs["rank"]
+
+
+# ------------------------------------------------------------------ PINA 0.1 attributes
+# Shapes, keys and values below were checked against pina-mathlab 0.1.1 on the same data
+# (the rank-r projector and the coefficient statistics agree to 1e-14).
+@pytest.mark.parametrize("n, d", [(10, 30), (40, 5)])
+def test_full_basis_and_scaler_before_truncation(n: int, d: int) -> None:
+    X = torch.randn(n, d, dtype=torch.float64)
+    pod = PODBlock(rank=2)
+    pod.fit(X)
+    k = min(n, d)
+    assert pod._basis is not None and pod._basis.shape == (k, d)
+    torch.testing.assert_close(pod._basis @ pod._basis.T, torch.eye(k, dtype=torch.float64))
+    torch.testing.assert_close(pod.basis, pod._basis[:2])
+    full = pod._scaler
+    assert full is not None and list(full) == ["std", "mean"]  # 0.1's key order
+    coefficients = X @ pod._basis.T
+    torch.testing.assert_close(full["std"], coefficients.std(dim=0))
+    torch.testing.assert_close(full["mean"], coefficients.mean(dim=0))
+    scaler = pod.scaler
+    assert scaler is not None and list(scaler) == ["mean", "std"]
+    torch.testing.assert_close(scaler["std"], full["std"][:2])
+    torch.testing.assert_close(scaler["mean"], full["mean"][:2])
+    # A higher rank reads further into the same full basis and scaler.
+    pod.rank = k
+    torch.testing.assert_close(pod.basis, pod._basis)
+
+
+def test_unscaled_layer_has_no_full_scaler() -> None:
+    pod = PODBlock(rank=2, scale_coefficients=False)
+    pod.fit(torch.randn(6, 4))
+    assert pod._scaler is None and pod.scaler is None and pod._basis is not None
+
+
+def test_full_scaler_can_be_set_and_is_saved() -> None:
+    X = torch.randn(6, 4)
+    pod = PODBlock(rank=2)
+    pod.fit(X)
+    basis = pod.basis
+    assert basis is not None
+    pod._scaler = {"std": torch.full((4,), 2.0), "mean": torch.zeros(4)}
+    torch.testing.assert_close(pod.reduce(X), X @ basis.T / 2.0)
+    fresh = PODBlock(rank=2)
+    fresh.load_state_dict(pod.state_dict())
+    assert fresh._scaler is not None
+    torch.testing.assert_close(fresh._scaler["std"], torch.full((4,), 2.0))
+    pod._scaler = None
+    assert pod.scaler is None and set(pod.state_dict()) == {"_basis"}
+    torch.testing.assert_close(pod.reduce(X), X @ basis.T)
+    with pytest.raises(TypeError, match=r"_scaler must be None or a dict"):
+        pod._scaler = {"std": torch.ones(4)}
+    with pytest.raises(ValueError, match=r"_scaler\['mean'\] must have shape \(4,\), one per mode"):
+        pod._scaler = {"std": torch.ones(4), "mean": torch.zeros(2)}

@@ -74,32 +74,34 @@ def test_inverse_problem_is_exported() -> None:
 
 
 # ---------------------------------------------------------------------------- bad domains
-def test_fixed_value_instead_of_a_range_fails_at_definition() -> None:
+def test_fixed_value_instead_of_a_range_fails_at_instantiation() -> None:
+    class Fixed(SpatialProblem, InverseProblem):
+        output_variables = ["u"]
+        spatial_domain = CartesianDomain({"x": [0, 1]})
+        unknown_parameter_domain = CartesianDomain({"mu": 1.0, "nu": [0, 1]})
+        conditions: dict = {}
+
     with pytest.raises(
         ValueError,
         match=r"Fixed.unknown_parameter_domain fixes 'mu' to 1.0, but an unknown parameter "
         r"needs a range to be searched in, e.g. \{'mu': \[a, b\]\}",
     ):
-
-        class Fixed(SpatialProblem, InverseProblem):
-            output_variables = ["u"]
-            spatial_domain = CartesianDomain({"x": [0, 1]})
-            unknown_parameter_domain = CartesianDomain({"mu": 1.0, "nu": [0, 1]})
-            conditions: dict = {}
+        Fixed()
 
 
-def test_domain_of_wrong_type_fails_at_definition() -> None:
+def test_domain_of_wrong_type_fails_at_instantiation() -> None:
+    class Dict(SpatialProblem, InverseProblem):
+        output_variables = ["u"]
+        spatial_domain = CartesianDomain({"x": [0, 1]})
+        unknown_parameter_domain = {"mu": [0, 1]}  # type: ignore[assignment]
+        conditions: dict = {}
+
     with pytest.raises(
         TypeError,
         match=r"Dict.unknown_parameter_domain must be a CartesianDomain of ranges, e.g. "
         r"CartesianDomain\(\{'mu': \[0, 1\]\}\); got \{'mu': \[0, 1\]\} of type dict",
     ):
-
-        class Dict(SpatialProblem, InverseProblem):
-            output_variables = ["u"]
-            spatial_domain = CartesianDomain({"x": [0, 1]})
-            unknown_parameter_domain = {"mu": [0, 1]}  # type: ignore[assignment]
-            conditions: dict = {}
+        Dict()
 
 
 def test_missing_domain_fails_at_instantiation() -> None:
@@ -114,23 +116,25 @@ def test_missing_domain_fails_at_instantiation() -> None:
         Missing()
 
 
-def test_empty_domain_fails() -> None:
-    with pytest.raises(ValueError, match="Empty.unknown_parameter_domain has no variables"):
+def test_empty_domain_fails_at_instantiation() -> None:
+    class Empty(InverseProblem):
+        output_variables = ["u"]
+        unknown_parameter_domain = CartesianDomain({})
+        conditions: dict = {}
 
-        class Empty(InverseProblem):
-            output_variables = ["u"]
-            unknown_parameter_domain = CartesianDomain({})
-            conditions: dict = {}
+    with pytest.raises(ValueError, match="Empty.unknown_parameter_domain has no variables"):
+        Empty()
 
 
 @pytest.mark.parametrize("name", ["a.b", "keys", "training"])
 def test_names_that_cannot_be_torch_parameters_fail(name: str) -> None:
-    with pytest.raises(ValueError, match=rf"variable name\(s\) \['{name}'\], which cannot"):
+    class Named(InverseProblem):
+        output_variables = ["u"]
+        unknown_parameter_domain = CartesianDomain({name: [0, 1]})
+        conditions: dict = {}
 
-        class Named(InverseProblem):
-            output_variables = ["u"]
-            unknown_parameter_domain = CartesianDomain({name: [0, 1]})
-            conditions: dict = {}
+    with pytest.raises(ValueError, match=rf"variable name\(s\) \['{name}'\], which cannot"):
+        Named()
 
 
 def test_an_intermediate_class_may_leave_the_domain_to_subclasses() -> None:

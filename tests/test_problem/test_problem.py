@@ -5,7 +5,9 @@ from pina.condition import Condition
 from pina.equation import FixedValue, Laplace
 from pina.geometry import CartesianDomain, Location
 from pina.label_tensor import LabelTensor
+from pina.model import FeedForward
 from pina.problem import AbstractProblem, ParametricProblem, SpatialProblem, TimeDependentProblem
+from pina.solvers import PINN
 
 
 @pytest.fixture(autouse=True)
@@ -158,52 +160,67 @@ def test_domain_mixed_kinds_error() -> None:
 
 
 # ------------------------------------------------------------------------------ definition
-def test_missing_output_variables_fails_at_definition() -> None:
+def test_a_class_without_conditions_may_be_defined_and_completed_by_a_subclass() -> None:
+    class Base(SpatialProblem):  # 0.1 code: a base class that subclasses complete
+        output_variables = ["u"]
+        spatial_domain = CartesianDomain({"x": [0, 1]})
+
+    class Complete(Base):
+        conditions = {"D": Condition(location=CartesianDomain({"x": [0, 1]}), equation=Laplace())}
+
+    problem = Complete()
+    assert problem.output_variables == ["u"]
+    assert problem.input_variables == ["x"]
+    assert list(problem.conditions) == ["D"]
+    assert problem.not_sampled_points == ["D"]
     with pytest.raises(
         TypeError,
-        match=r"P defines conditions but no output_variables: "
-        r"P.output_variables must be a list of str, e.g. \['u'\]; got None",
+        match=r"^Base defines output_variables but no conditions: "
+        r"Base.conditions must be a dict of name -> Condition; got None\.$",
     ):
-
-        class P(SpatialProblem):
-            spatial_domain = CartesianDomain({"x": [0, 1]})
-            conditions: dict = {}
+        Base()
 
 
-def test_missing_conditions_fails_at_definition() -> None:
+def test_missing_output_variables_fails_at_instantiation() -> None:
+    class P(SpatialProblem):
+        spatial_domain = CartesianDomain({"x": [0, 1]})
+        conditions: dict = {}
+
     with pytest.raises(
         TypeError,
-        match="P defines output_variables but no conditions: "
-        "P.conditions must be a dict of name -> Condition; got None",
+        match=r"^P defines conditions but no output_variables: "
+        r"P.output_variables must be a list of str, e.g. \['u'\]; got None\.$",
     ):
-
-        class P(SpatialProblem):
-            output_variables = ["u"]
-            spatial_domain = CartesianDomain({"x": [0, 1]})
+        P()
 
 
-def test_conditions_of_wrong_type_fail_at_definition() -> None:
-    with pytest.raises(TypeError, match="P.conditions must be a dict of name -> Condition"):
+def test_conditions_of_wrong_type_fail_at_instantiation() -> None:
+    class P(SpatialProblem):
+        output_variables = ["u"]
+        spatial_domain = CartesianDomain({"x": [0, 1]})
+        conditions = {"D": "not a condition"}  # type: ignore[dict-item]
 
-        class P(SpatialProblem):
-            output_variables = ["u"]
-            spatial_domain = CartesianDomain({"x": [0, 1]})
-            conditions = {"D": "not a condition"}  # type: ignore[dict-item]
-
-
-def test_output_variables_of_wrong_type_fail_at_definition() -> None:
     with pytest.raises(
-        TypeError, match=r"P.output_variables must be a list of str, e.g. \['u'\]; got 'u'"
+        TypeError,
+        match=r"^P.conditions must be a dict of name -> Condition; got \{'D': 'not a condition'\}",
     ):
+        P()
 
-        class P(SpatialProblem):
-            output_variables = "u"  # type: ignore[assignment]
-            spatial_domain = CartesianDomain({"x": [0, 1]})
-            conditions: dict = {}
+
+def test_output_variables_of_wrong_type_fail_at_instantiation() -> None:
+    class P(SpatialProblem):
+        output_variables = "u"  # type: ignore[assignment]
+        spatial_domain = CartesianDomain({"x": [0, 1]})
+        conditions: dict = {}
+
+    with pytest.raises(
+        TypeError, match=r"^P.output_variables must be a list of str, e.g. \['u'\]; got 'u'\.$"
+    ):
+        P()
 
 
 def test_attributes_may_come_from_a_base_class() -> None:
-    class Base(SpatialProblem):  # neither attribute: an intermediate class is allowed
+    class Base(SpatialProblem):  # neither attribute: an intermediate class
         spatial_domain = CartesianDomain({"x": [0, 1]})
 
     class WithOutputs(Base):
@@ -213,11 +230,15 @@ def test_attributes_may_come_from_a_base_class() -> None:
     class OtherConditions(WithOutputs):  # output_variables inherited
         conditions = {"D": Condition(location=CartesianDomain({"x": [0, 1]}), equation=Laplace())}
 
-    assert OtherConditions().output_variables == ["u", "v"]
-    with pytest.raises(TypeError, match="OtherOutputs.output_variables must be a list of str"):
+    class OtherOutputs(OtherConditions):  # conditions inherited, outputs checked when used
+        output_variables = ["u", 2]  # type: ignore[list-item]
 
-        class OtherOutputs(OtherConditions):  # conditions inherited, outputs checked
-            output_variables = ["u", 2]  # type: ignore[list-item]
+    assert OtherConditions().output_variables == ["u", "v"]
+    assert list(OtherConditions().conditions) == ["D"]
+    with pytest.raises(
+        TypeError, match=r"^OtherOutputs.output_variables must be a list of str.*got \['u', 2\]"
+    ):
+        OtherOutputs()
 
 
 def test_a_class_defining_neither_fails_at_instantiation() -> None:
@@ -226,9 +247,21 @@ def test_a_class_defining_neither_fails_at_instantiation() -> None:
 
     with pytest.raises(
         TypeError,
-        match=r"Intermediate.output_variables must be a list of str, e.g. \['u'\]; got None",
+        match=r"^Intermediate defines neither output_variables nor conditions, so it can only be "
+        r"a base class of problems that define them: "
+        r"Intermediate.output_variables must be a list of str, e.g. \['u'\]; got None\.$",
     ):
         Intermediate()
+
+
+def test_a_problem_class_without_conditions_cannot_build_a_solver() -> None:
+    class Base(SpatialProblem):
+        output_variables = ["u"]
+        spatial_domain = CartesianDomain({"x": [0, 1]})
+
+    # A solver needs a problem instance, and the instance is refused with the clear message.
+    with pytest.raises(TypeError, match=r"^Base defines output_variables but no conditions"):
+        PINN(Base(), FeedForward(1, 1))
 
 
 # -------------------------------------------------------------------------------- sampling

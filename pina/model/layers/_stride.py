@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from pina._errors import ArgumentIndexError, ArgumentTypeError
+
 __all__ = ["Stride"]
 
 _KEYS = ("domain", "start", "jumps", "direction")
@@ -60,7 +62,7 @@ class Stride:
                 not zero on the same axes.
         """
         if not isinstance(stride, Mapping):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "stride must be a dict with keys 'domain', 'start', 'jumps', 'direction' (one "
                 f"number per spatial dimension each); got {stride!r} of type "
                 f"{type(stride).__name__}."
@@ -75,7 +77,7 @@ class Stride:
         values = {key: _numbers(stride[key], key) for key in _KEYS}
         lengths = {key: len(v) for key, v in values.items()}
         if len(set(lengths.values())) != 1 or lengths["domain"] == 0:
-            raise ValueError(
+            raise ArgumentIndexError(
                 "stride entries must all have one value per spatial dimension (same non-zero "
                 f"length); got lengths {lengths}."
             )

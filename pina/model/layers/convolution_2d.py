@@ -9,6 +9,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from ..._errors import ArgumentTypeError
 from .._validation import _check_int
 from ._stride import Stride
 
@@ -419,7 +420,7 @@ def _find_windows(coords: Tensor, positions: Tensor, size: Tensor) -> _Windows:
 
 def _check_filter_dim(filter_dim: object) -> list[float]:
     if isinstance(filter_dim, (str, bytes)) or not isinstance(filter_dim, Sequence):
-        raise TypeError(
+        raise ArgumentTypeError(
             "filter_dim must be a list or tuple of window sizes, one per spatial dimension; "
             f"got {filter_dim!r} of type {type(filter_dim).__name__}."
         )
@@ -437,5 +438,7 @@ def _check_filter_dim(filter_dim: object) -> list[float]:
 
 def _check_bool(value: object, name: str) -> bool:
     if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool; got {value!r} of type {type(value).__name__}.")
+        raise ArgumentTypeError(
+            f"{name} must be a bool; got {value!r} of type {type(value).__name__}."
+        )
     return value

@@ -9,12 +9,13 @@ from collections.abc import Mapping
 import torch
 from torch import Tensor, nn
 
+from ..._errors import ArgumentTypeError
 from ...label_tensor import LabelTensor
 from .._validation import _check_int
 
 __all__ = ["PeriodicBoundaryEmbedding"]
 
-PeriodsLike = float | int | Mapping[int, float] | Mapping[str, float]
+PeriodsLike = float | int | Mapping[int, float] | Mapping[str, float] | Mapping[int | str, float]
 
 
 class PeriodicBoundaryEmbedding(nn.Module):
@@ -38,7 +39,9 @@ class PeriodicBoundaryEmbedding(nn.Module):
 
     Only the periodic inputs are embedded; the other input columns are not
     part of the output (append them yourself if the network needs them, e.g.
-    time in a space-periodic evolution problem).
+    time in a space-periodic evolution problem). A negative period
+    :math:`P_j` gives the same features as :math:`|P_j|` with the sines
+    negated, so the network is periodic with period :math:`|P_j|`.
 
     References:
         Dong, S. and Ni, N. (2021). *A method for representing periodic
@@ -47,15 +50,19 @@ class PeriodicBoundaryEmbedding(nn.Module):
         DOI: 10.1016/j.jcp.2021.110242.
 
     Args:
-        input_dimension: Number of input columns :math:`d` (the size of the
-            last dimension of the input).
-        periods: The periods. A positive number: every one of the ``d``
-            columns is periodic with that period. A dict: only the columns it
-            names are periodic, each with its own period; keys are either all
-            column indices (``int`` in ``[0, d)``, for plain tensors or
-            ``LabelTensor``) or all labels (``str``, the input must then be a
-            ``LabelTensor`` with those labels). The dict order is the order
-            of the output features.
+        input_dimension: Number of input columns :math:`d` that a number
+            ``periods`` makes periodic: the columns ``0, ..., d - 1`` (usually
+            every column of the input; the input may have more, which are not
+            embedded). It is not used when ``periods`` is a dict.
+        periods: The periods. A nonzero finite number: each of the first
+            ``d`` columns is periodic with that period. A dict: only the
+            columns it names are periodic, each with its own period; a key is
+            a column position (``int``, negative counts from the end as in
+            Python indexing; for plain tensors or ``LabelTensor``) or a label
+            (``str``, the input must then be a ``LabelTensor`` with that
+            label). Keys are not limited by ``input_dimension``; the columns
+            they name must exist in the input. The dict order is the order of
+            the output features.
         output_dimension: If given, a ``torch.nn.Linear(3 * k,
             output_dimension)`` maps the embedding to that width; if ``None``
             (default) the embedding is returned as it is.
@@ -65,11 +72,10 @@ class PeriodicBoundaryEmbedding(nn.Module):
 
     Raises:
         TypeError: If ``input_dimension`` or ``output_dimension`` is not an
-            int, ``periods`` is neither a number nor a dict, or the dict mixes
-            key types or has non-numeric periods.
-        ValueError: If a dimension is below 1, a period is not a positive
-            finite number, the dict is empty, or an index key is out of
-            ``[0, input_dimension)``.
+            int, ``periods`` is neither a number nor a dict, or the dict has
+            keys that are neither int nor str, or non-numeric periods.
+        ValueError: If a dimension is below 1, a period is zero, NaN or
+            infinite, or the dict is empty.
 
     Example:
         >>> model = torch.nn.Sequential(
@@ -105,9 +111,8 @@ class PeriodicBoundaryEmbedding(nn.Module):
             [2.0 * math.pi / p for p in self._period.values()], dtype=torch.float64
         )
         self.register_buffer("_omega", omega, persistent=False)
-        # The keys are all labels or all indices (checked above).
-        self._labels = [key for key in self._period if isinstance(key, str)]
-        self._indices = [key for key in self._period if isinstance(key, int)]
+        self._keys: list[int | str] = list(self._period)
+        self._by_label = any(isinstance(key, str) for key in self._keys)
 
     @property
     def period(self) -> dict[int | str, float]:
@@ -128,38 +133,56 @@ class PeriodicBoundaryEmbedding(nn.Module):
         """Embed the periodic columns of ``x``.
 
         Args:
-            x: Input of shape ``(*, input_dimension)``: a plain tensor or a
-                ``LabelTensor`` (required when the periods are given by label).
+            x: Input of shape ``(*, D)``, with the periodic columns among its
+                ``D`` columns: a plain tensor or a ``LabelTensor`` (required
+                when some periods are given by label).
 
         Returns:
             A plain tensor of shape ``(*, 3 * k)``, or ``(*, output_dimension)``
             when ``output_dimension`` was given.
 
         Raises:
-            TypeError: If the periods are given by label and ``x`` is not a
+            TypeError: If some periods are given by label and ``x`` is not a
                 ``LabelTensor``.
-            ValueError: If ``x`` does not have ``input_dimension`` columns.
+            ValueError: If a periodic column is not in ``x`` (a position out of
+                range, or a label ``x`` does not have).
         """
-        if x.shape[-1] != self._input_dimension:
-            raise ValueError(
-                f"PeriodicBoundaryEmbedding expects inputs with input_dimension="
-                f"{self._input_dimension} columns (last dimension); got shape {tuple(x.shape)}."
-            )
-        if self._labels:
-            if not isinstance(x, LabelTensor):
-                raise TypeError(
-                    f"The periods are given by label ({self._labels!r}), so the input must be a "
-                    f"LabelTensor with those labels; got {type(x).__name__}. Give the periods "
-                    "by column index instead, e.g. {0: 2.0}, to embed plain tensors."
-                )
-            columns = x.extract(self._labels).tensor
-        else:
-            plain = x.tensor if isinstance(x, LabelTensor) else x
-            columns = plain[..., self._indices]
+        plain = x.tensor if isinstance(x, LabelTensor) else x
+        columns = plain[..., self._positions(x)]
         omega = self._omega.to(dtype=columns.dtype, device=columns.device)
         angle = columns * omega
         embedded = torch.cat([torch.ones_like(angle), torch.cos(angle), torch.sin(angle)], dim=-1)
         return self._layer(embedded)
+
+    def _positions(self, x: Tensor) -> list[int]:
+        """The column positions of the periodic inputs in ``x``, in output order."""
+        width = x.shape[-1] if x.ndim > 0 else 0
+        labels: list[str] = []
+        if self._by_label:
+            if not isinstance(x, LabelTensor):
+                names = [key for key in self._keys if isinstance(key, str)]
+                raise TypeError(
+                    f"Some periods are given by label ({names!r}), so the input must be a "
+                    f"LabelTensor with those labels; got {type(x).__name__}. Give the periods "
+                    "by column index instead, e.g. {0: 2.0}, to embed plain tensors."
+                )
+            labels = list(x.labels)
+        positions = []
+        for key in self._keys:
+            if isinstance(key, str):
+                if key not in labels:
+                    raise ValueError(
+                        f"periods has the label {key!r}, but the input has labels {labels!r}."
+                    )
+                positions.append(labels.index(key))
+            elif -width <= key < width:
+                positions.append(key % width)
+            else:
+                raise ValueError(
+                    f"periods has the column index {key!r}, but the input of shape "
+                    f"{tuple(x.shape)} has {width} columns (last dimension)."
+                )
+        return positions
 
     def extra_repr(self) -> str:
         return f"input_dimension={self._input_dimension}, periods={self._period}"
@@ -172,8 +195,11 @@ def _check_period(value: object, name: str) -> float:
             f"{type(value).__name__}."
         )
     period = float(value)
-    if not (math.isfinite(period) and period > 0):
-        raise ValueError(f"{name}={value!r} must be a positive finite number (a period).")
+    if not (math.isfinite(period) and period != 0):
+        raise ValueError(
+            f"{name}={value!r} is not a period; it must be a nonzero finite number "
+            "(usually positive)."
+        )
     return period
 
 
@@ -181,7 +207,7 @@ def _check_periods(periods: object, input_dimension: int) -> dict[int | str, flo
     """Validate ``periods`` and return it as an ordered dict column -> period."""
     if not isinstance(periods, Mapping):
         if isinstance(periods, bool) or not isinstance(periods, numbers.Real):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "periods must be a number (the period of every input column) or a dict "
                 "{column index or label: period}; got "
                 f"{periods!r} of type {type(periods).__name__}."
@@ -192,20 +218,16 @@ def _check_periods(periods: object, input_dimension: int) -> dict[int | str, flo
         raise ValueError(
             "periods={} names no periodic column; give at least one, e.g. {0: 2.0} or {'x': 2.0}."
         )
-    keys = list(periods)
-    all_int = all(isinstance(k, numbers.Integral) and not isinstance(k, bool) for k in keys)
-    all_str = all(isinstance(k, str) for k in keys)
-    if not (all_int or all_str):
-        raise TypeError(
-            f"The keys of periods must be all column indices (int) or all labels (str); "
-            f"got {keys!r}."
-        )
     checked: dict[int | str, float] = {}
     for key, value in periods.items():
-        if all_int and not 0 <= key < input_dimension:
-            raise ValueError(
-                f"periods has the column index {key!r}, outside [0, {input_dimension}) "
-                f"(input_dimension={input_dimension})."
+        if isinstance(key, str):
+            column: int | str = key
+        elif isinstance(key, numbers.Integral) and not isinstance(key, bool):
+            column = int(key)
+        else:
+            raise TypeError(
+                "The keys of periods must be column indices (int) or labels (str); got "
+                f"{key!r} of type {type(key).__name__}."
             )
-        checked[int(key) if all_int else key] = _check_period(value, f"periods[{key!r}]")
+        checked[column] = _check_period(value, f"periods[{key!r}]")
     return checked

@@ -51,6 +51,17 @@ class PODBlock(nn.Module):
     are buffers: they are saved in ``state_dict`` (and load into an unfitted
     ``PODBlock``) and move with ``.to()``/``.double()``.
 
+    Attributes:
+        basis (Tensor | None): The first ``rank`` modes, ``(rank, d)``.
+        scaler (dict | None): ``{'mean': (rank,), 'std': (rank,)}``, the
+            statistics of the first ``rank`` coefficients.
+        _basis (Tensor | None): All :math:`k` modes as rows, ``(k, d)``.
+        _scaler (dict | None): ``{'std': (k,), 'mean': (k,)}``, the statistics
+            of all :math:`k` coefficients (``None`` when
+            ``scale_coefficients`` is False).
+
+        Each is ``None`` before :meth:`fit`.
+
     Args:
         rank: Number :math:`r \ge 1` of modes to use.
         scale_coefficients: Whether to scale the coefficients to zero mean and
@@ -119,16 +130,49 @@ class PODBlock(nn.Module):
 
         ``None`` before :meth:`fit` or when ``scale_coefficients`` is False.
         """
-        if (
-            not self.__scale_coefficients
-            or self._coefficient_mean is None
-            or self._coefficient_std is None
-        ):
+        full = self._scaler
+        if not self.__scale_coefficients or full is None:
             return None
-        return {
-            "mean": self._coefficient_mean[: self._rank],
-            "std": self._coefficient_std[: self._rank],
-        }
+        return {"mean": full["mean"][: self._rank], "std": full["std"][: self._rank]}
+
+    @property
+    def _scaler(self) -> dict[str, Tensor] | None:
+        r"""The statistics of all :math:`k` coefficients, ``{'std': (k,), 'mean': (k,)}``.
+
+        ``None`` before :meth:`fit` or when ``scale_coefficients`` is False.
+        :attr:`scaler` is its truncation to :attr:`rank`. Setting it to
+        ``None`` or to a dict with tensors ``'mean'`` and ``'std'`` of shape
+        ``(k,)`` replaces the statistics.
+        """
+        if self._coefficient_mean is None or self._coefficient_std is None:
+            return None
+        return {"std": self._coefficient_std, "mean": self._coefficient_mean}
+
+    @_scaler.setter
+    def _scaler(self, value: Mapping[str, Tensor] | None) -> None:
+        if value is None:
+            self._coefficient_mean = None
+            self._coefficient_std = None
+            return
+        if not isinstance(value, Mapping) or not {"mean", "std"} <= set(value):
+            raise TypeError(
+                f"_scaler must be None or a dict {{'std': Tensor, 'mean': Tensor}}; got {value!r}."
+            )
+        mean, std = value["mean"], value["std"]
+        if not (isinstance(mean, Tensor) and isinstance(std, Tensor)):
+            raise TypeError(
+                f"_scaler['mean'] and _scaler['std'] must be tensors; got {_describe(mean)} "
+                f"and {_describe(std)}."
+            )
+        n_modes = None if self._basis is None else self._basis.shape[0]
+        for name, stat in (("mean", mean), ("std", std)):
+            if stat.ndim != 1 or (n_modes is not None and stat.shape[0] != n_modes):
+                expected = "(k,)" if n_modes is None else f"({n_modes},), one per mode"
+                raise ValueError(
+                    f"_scaler[{name!r}] must have shape {expected}; got {tuple(stat.shape)}."
+                )
+        self._coefficient_mean = mean
+        self._coefficient_std = std
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X: Tensor) -> None:  # noqa: N803 (PINA 0.1 name)

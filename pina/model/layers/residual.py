@@ -12,6 +12,7 @@ import numbers
 
 from torch import Tensor, nn
 
+from ..._errors import ArgumentTypeError
 from .._validation import _check_int
 
 __all__ = ["EnhancedLinear", "ResidualBlock"]
@@ -27,7 +28,7 @@ def _build_activation(value: object, name: str) -> nn.Module:
         return value
     if isinstance(value, type) and issubclass(value, nn.Module):
         return value()
-    raise TypeError(
+    raise ArgumentTypeError(
         f"{name} must be a torch.nn.Module instance (e.g. torch.nn.ReLU()) or a "
         f"torch.nn.Module subclass (e.g. torch.nn.ReLU); got {value!r}."
     )
@@ -86,7 +87,7 @@ class ResidualBlock(nn.Module):
     ) -> None:
         super().__init__()
         if not isinstance(spectral_norm, bool):
-            raise TypeError(f"spectral_norm must be True or False; got {spectral_norm!r}.")
+            raise ArgumentTypeError(f"spectral_norm must be True or False; got {spectral_norm!r}.")
         self._input_dim = _check_int(input_dim, "input_dim")
         self._output_dim = _check_int(output_dim, "output_dim")
         self._hidden_dim = _check_int(hidden_dim, "hidden_dim")
@@ -153,7 +154,7 @@ class EnhancedLinear(nn.Module):
     ) -> None:
         super().__init__()
         if not isinstance(layer, nn.Module):
-            raise TypeError(f"layer must be a torch.nn.Module; got {layer!r}.")
+            raise ArgumentTypeError(f"layer must be a torch.nn.Module; got {layer!r}.")
         modules: list[nn.Module] = [layer]
         if activation is not None:
             modules.append(_build_activation(activation, "activation"))

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
+from ..._errors import ArgumentTypeError
 from .._validation import _check_int
 
 __all__ = ["SpectralConvBlock1D", "SpectralConvBlock2D", "SpectralConvBlock3D"]
@@ -53,7 +54,7 @@ def _parse_modes(n_modes: object, dimensions: int, name: str = "n_modes") -> tup
             )
         return tuple(_check_int(m, f"{name}[{i}]", 1) for i, m in enumerate(n_modes))
     if isinstance(n_modes, bool) or not isinstance(n_modes, int):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{name} must be an int or a list/tuple of {dimensions} int(s) (modes per spatial "
             f"dimension); got {n_modes!r}."
         )

@@ -143,6 +143,34 @@ class PINNInterface(SolverInterface, metaclass=ABCMeta):
         """The condition whose ``loss_phys``/``loss_data`` runs (PINA 0.1 hooks only), else None."""
         return self._current_condition
 
+    def store_log(self, loss_value: float | Tensor) -> None:
+        """Accept the loss of the current condition from a PINA 0.1 ``loss_phys`` (logs nothing).
+
+        Custom solvers written for PINA 0.1 call ``self.store_log(loss_value=...)``
+        from ``loss_phys``/``loss_data`` so that the loss is logged under
+        ``<condition>_loss``. Here every step logs that metric itself, from the
+        value ``loss_phys``/``loss_data`` returns (once per epoch, see the class
+        doc), so this call only checks its argument: the metric is neither
+        logged twice nor synchronised with the host.
+
+        Args:
+            loss_value: The condition's loss, a number or a one-element tensor.
+
+        Raises:
+            TypeError: If ``loss_value`` is neither a real number nor a tensor
+                of one element.
+        """
+        if isinstance(loss_value, Tensor):
+            if loss_value.numel() == 1:
+                return
+        elif isinstance(loss_value, (int, float)) and not isinstance(loss_value, bool):
+            return
+        raise TypeError(
+            "store_log(loss_value) takes the condition's loss, a number or a one-element "
+            f"tensor; got {type(loss_value).__name__}"
+            + (f" of shape {tuple(loss_value.shape)}." if isinstance(loss_value, Tensor) else ".")
+        )
+
     # ------------------------------------------------------------ loss terms
     @abstractmethod
     def loss_phys(self, samples: LabelTensor, equation: EquationInterface) -> Tensor:

@@ -10,6 +10,7 @@ import torch
 from torch import Tensor, nn
 from torch.optim.lr_scheduler import ConstantLR, LRScheduler
 
+from ..._errors import ArgumentTypeError
 from ...equation.equation_interface import EquationInterface
 from ...label_tensor import LabelTensor
 from ...problem import AbstractProblem, TimeDependentProblem
@@ -85,7 +86,7 @@ class CausalPINN(PINN):
         eps: float = 100,
     ) -> None:
         if not isinstance(problem, TimeDependentProblem):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "CausalPINN weighs the residual over time, so problem must be a "
                 f"TimeDependentProblem; got {type(problem).__name__}."
             )
@@ -116,7 +117,7 @@ class CausalPINN(PINN):
     @eps.setter
     def eps(self, value: float) -> None:
         if isinstance(value, bool) or not isinstance(value, Real):
-            raise TypeError(f"eps must be a real number; got {value!r}.")
+            raise ArgumentTypeError(f"eps must be a real number; got {value!r}.")
         if not (math.isfinite(value) and value >= 0):
             raise ValueError(f"eps must be finite and >= 0; got {value!r}.")
         self._eps = float(value)

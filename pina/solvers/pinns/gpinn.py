@@ -11,6 +11,7 @@ from torch import Tensor, nn
 from torch.optim.lr_scheduler import ConstantLR, LRScheduler
 
 from ..._autodiff import gradient
+from ..._errors import ArgumentTypeError
 from ...condition import Condition
 from ...equation.equation_interface import EquationInterface
 from ...geometry import Location, OperationInterface
@@ -91,7 +92,7 @@ class GPINN(PINN):
         if not (math.isfinite(gradient_weight) and gradient_weight >= 0):
             raise ValueError(f"gradient_weight must be finite and >= 0; got {gradient_weight!r}.")
         if not isinstance(problem, SpatialProblem):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "GPINN differentiates the residual with respect to the spatial variables, so "
                 f"problem must be a SpatialProblem; got {type(problem).__name__}."
             )

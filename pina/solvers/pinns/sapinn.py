@@ -8,6 +8,7 @@ import torch
 from torch import Tensor, nn
 from torch.optim.lr_scheduler import ConstantLR, LRScheduler
 
+from ..._errors import ArgumentTypeError
 from ...label_tensor import LabelTensor
 from ...problem import AbstractProblem
 from .._condition_term import ConditionTerm
@@ -102,7 +103,7 @@ class SAPINN(MinMaxPINN):
         if weights_function is None:
             weights_function = nn.Sigmoid()
         if not isinstance(weights_function, nn.Module):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "weights_function must be a torch.nn.Module instance such as "
                 f"torch.nn.Sigmoid(); got {weights_function!r}."
             )
@@ -110,7 +111,7 @@ class SAPINN(MinMaxPINN):
         if optimizer_weights_kwargs is None:
             optimizer_weights_kwargs = {"lr": 0.001}
         if not isinstance(optimizer_weights_kwargs, dict):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"optimizer_weights_kwargs must be a dict; got {optimizer_weights_kwargs!r}."
             )
         super().__init__(
