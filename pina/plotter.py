@@ -14,7 +14,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from ._errors import MissingCallbackError
+from ._errors import ArgumentTypeError, MissingCallbackError
 from .callbacks import MetricTracker
 from .geometry import CartesianDomain
 from .label_tensor import LabelTensor, _as_label_list
@@ -83,10 +83,18 @@ class Plotter:
             The figure, with one ``Axes`` (a 3-D one for three variables).
 
         Raises:
-            TypeError: If ``variables`` is not a str or a list of str.
+            TypeError: If ``problem`` is not a problem, or ``variables`` is not
+                a str or a list of str.
             ValueError: If a variable is unknown, more than three (or none)
                 are chosen, or no condition has points.
         """
+        from .problem import AbstractProblem
+
+        if not isinstance(problem, AbstractProblem):
+            raise ArgumentTypeError(
+                f"problem must be a pina problem (an AbstractProblem instance); got "
+                f"{problem!r} of type {type(problem).__name__}."
+            )
         names = self._sample_variables(problem, variables)
         if len(names) > 3:
             raise ValueError(
@@ -209,12 +217,20 @@ class Plotter:
             colorbars in the same order.
 
         Raises:
-            TypeError: If ``components``, ``fixed_variables`` or ``res`` has the
-                wrong type, or ``problem.domain`` is not a ``CartesianDomain``.
+            TypeError: If ``solver`` is not a pina solver, ``components``,
+                ``fixed_variables`` or ``res`` has the wrong type, or
+                ``problem.domain`` is not a ``CartesianDomain``.
             ValueError: For an unknown component, variable or method, a
                 ``res`` below 2, no free variable or more than two, or a
                 ``truth_solution`` whose output does not fit the components.
         """
+        from .solvers.solver import SolverInterface
+
+        if not isinstance(solver, SolverInterface):
+            raise ArgumentTypeError(
+                f"solver must be a pina solver (e.g. PINN(problem, model)); got {solver!r} of "
+                f"type {type(solver).__name__}."
+            )
         problem = solver.problem
         outputs = list(problem.output_variables)
         chosen = self._components(components, outputs)

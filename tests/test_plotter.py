@@ -547,3 +547,12 @@ def test_loss_uses_the_epochs_a_tracker_gives(trained):
     (line,) = Plotter().plot_loss(trainer).axes[0].get_lines()
     np.testing.assert_array_equal(line.get_xdata(), [10, 20, 30])
     np.testing.assert_array_equal(line.get_ydata(), [3, 2, 1])
+
+
+def test_plot_functions_refuse_objects_that_are_not_problems_or_solvers():
+    from pina import Plotter
+
+    with pytest.raises(TypeError, match=r"problem must be a pina problem.*got 5 of type int"):
+        Plotter().plot_samples(5)
+    with pytest.raises(ValueError, match=r"solver must be a pina solver.*got 5 of type int"):
+        Plotter().plot(5)  # 0.1 code catching ValueError still works
