@@ -5,9 +5,11 @@ from .deeponet import DeepONet, MIONet
 from .feed_forward import FeedForward, ResidualFeedForward
 from .fno import FNO, FourierIntegralKernel
 from .kernel_neural_operator import KernelNeuralOperator
+from .kolmogorov_arnold_network import KolmogorovArnoldNetwork
 from .lno import LowRankNeuralOperator
 from .multi_feed_forward import MultiFeedForward
 from .network import Network
+from .pirate_network import PirateNet
 
 __all__ = [
     "FNO",
@@ -16,9 +18,11 @@ __all__ = [
     "FeedForward",
     "FourierIntegralKernel",
     "KernelNeuralOperator",
+    "KolmogorovArnoldNetwork",
     "LowRankNeuralOperator",
     "MIONet",
     "MultiFeedForward",
     "Network",
+    "PirateNet",
     "ResidualFeedForward",
 ]
