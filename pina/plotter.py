@@ -539,8 +539,8 @@ def _epochs_of(
     n_values: int,
 ) -> np.ndarray:
     """The epoch at which each of the ``n_values`` values of metric ``name`` was recorded."""
-    given = getattr(tracker, "epochs", None)
-    if isinstance(given, Mapping) and name in given and len(given[name]) == n_values:
+    given = tracker.epochs
+    if name in given and len(given[name]) == n_values:
         return np.asarray(given[name], dtype=np.float64).ravel()
     n_epochs = len(recorded["mean_loss"]) if "mean_loss" in recorded else 0
     n_epochs = n_epochs or max(len(v) for v in recorded.values())

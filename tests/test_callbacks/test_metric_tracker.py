@@ -79,8 +79,44 @@ def test_state_dict_round_trip():
         "train": [{"mean_loss": torch.tensor(2.0)}, {"mean_loss": torch.tensor(1.0)}],
         "validation": [{"val_loss": torch.tensor(3.0)}],
         "validation_names": ["val_loss"],
+        "train_epochs": [1.0, 2.0],
+        "validation_epochs": [2.0],
     }
     tracker.load_state_dict(state)
     assert torch.equal(tracker.metrics["mean_loss"], torch.tensor([2.0, 1.0]))
     assert torch.equal(tracker.metrics["val_loss"], torch.tensor([3.0]))
     assert tracker.state_dict() == state
+    assert tracker.epochs["val_loss"].tolist() == [2.0]
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"check_val_every_n_epoch": 2}, [2.0, 4.0]),
+        # 31 + 1 training points in batches of 8: 4 steps, validation after steps 2 and 4
+        ({"val_check_interval": 0.5}, [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0]),
+    ],
+)
+def test_epochs_of_training_and_validation_values(
+    make_pinn, make_problem, trainer_kwargs, options, expected
+):
+    tracker = MetricTracker()
+    pinn = make_pinn(problem=make_problem(n_d=39))
+    trainer = Trainer(
+        pinn,
+        batch_size=8,
+        train_size=0.8,
+        val_size=0.2,
+        max_epochs=4,
+        callbacks=[tracker],
+        **options,
+        **trainer_kwargs,
+    )
+    trainer.train()
+    epochs = tracker.epochs
+    assert epochs["mean_loss"].tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert epochs["val_loss"].tolist() == expected
+    assert tracker.metrics["val_loss"].shape == (len(expected),)
+    restored = MetricTracker()
+    restored.load_state_dict(tracker.state_dict())
+    assert restored.epochs["val_loss"].tolist() == expected
