@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
 
@@ -30,3 +32,28 @@ def unpack(state: bytes) -> torch.Generator:
     generator = torch.Generator()
     generator.set_state(torch.frombuffer(bytearray(state), dtype=torch.uint8))
     return generator
+
+
+class PicklesGenerators:
+    """Mixin: pickle the CPU generators of some attributes as their state (see :func:`pack`).
+
+    Subclasses name the attributes in ``_generator_attributes``; an attribute
+    holding ``None`` is pickled as it is.
+    """
+
+    _generator_attributes: tuple[str, ...] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        for name in self._generator_attributes:
+            generator = state.get(name)
+            if isinstance(generator, torch.Generator):
+                state[name] = pack(generator)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        for name in self._generator_attributes:
+            value = state.get(name)
+            if isinstance(value, bytes):
+                setattr(self, name, unpack(value))

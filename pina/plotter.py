@@ -455,19 +455,12 @@ class Plotter:
         ``plot_loss(trainer_b, label='SAPINN', filename='loss.png')``. Call
         ``plt.figure()`` first to start a new plot.
 
-        Training metrics have one value per epoch: the :math:`k`-th value is
-        drawn at epoch :math:`k` (1, 2, ...: the number of epochs completed),
-        so a logarithmic x axis keeps every point. A metric with another
-        number of values :math:`m` (a validation metric, one value per
-        validation run) is placed by the epochs completed at each run: with
-        ``check_val_every_n_epoch=c`` and :math:`m = \lfloor N / c \rfloor`
-        (:math:`N` training epochs recorded) the :math:`j`-th value is drawn at
-        epoch :math:`j c`; otherwise (e.g. several runs per epoch with
-        ``val_check_interval``) the runs are taken as evenly spaced, at
-        epoch :math:`j N / m`. :math:`N` is the number of ``mean_loss``
-        values (the largest number of values of a metric if there is no
-        ``mean_loss``). A tracker that has an ``epochs`` attribute (metric
-        name -> epoch of each value) gives the positions instead.
+        Each value is drawn at the epoch the tracker recorded it
+        (:attr:`~pina.callbacks.MetricTracker.epochs`): training values at
+        the number of epochs completed (1, 2, ...: a logarithmic x axis keeps
+        every point), validation values at the epochs completed when their
+        run happened (``check_val_every_n_epoch=c`` puts them at
+        :math:`c, 2c, \dots`; runs inside an epoch at fractional epochs).
 
         Args:
             trainer: A trainer whose ``callbacks`` include a
@@ -510,12 +503,13 @@ class Plotter:
                 f"{sorted(recorded)!r}."
             )
 
+        positions = tracker.epochs
         label = kwargs.pop("label", None)
         fig = plt.gcf()
         ax = fig.gca()
         for name in names:
             values = _to_numpy(recorded[name]).ravel()
-            epochs = _epochs_of(tracker, trainer, recorded, name, len(values))
+            epochs = _to_numpy(positions[name]).ravel()
             if label is None:
                 curve = name
             else:
@@ -529,28 +523,6 @@ class Plotter:
             ax.set_xscale("log")
         ax.legend()
         return _finish(fig, filename)
-
-
-def _epochs_of(
-    tracker: MetricTracker,
-    trainer: pl.Trainer,
-    recorded: Mapping[str, Tensor],
-    name: str,
-    n_values: int,
-) -> np.ndarray:
-    """The epoch at which each of the ``n_values`` values of metric ``name`` was recorded."""
-    given = tracker.epochs
-    if name in given and len(given[name]) == n_values:
-        return np.asarray(given[name], dtype=np.float64).ravel()
-    n_epochs = len(recorded["mean_loss"]) if "mean_loss" in recorded else 0
-    n_epochs = n_epochs or max(len(v) for v in recorded.values())
-    runs = np.arange(1, n_values + 1, dtype=np.float64)
-    if n_values == n_epochs:
-        return runs
-    every = getattr(trainer, "check_val_every_n_epoch", None)
-    if isinstance(every, int) and every > 0 and n_values == n_epochs // every:
-        return runs * every
-    return runs * n_epochs / n_values
 
 
 def _to_numpy(tensor: Tensor) -> np.ndarray:

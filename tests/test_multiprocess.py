@@ -14,14 +14,13 @@ metrics; here they are checked against a single-process computation with plain t
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import torch
 import torch.distributed as dist
+from _processes import run_script
 
 from pina.model import FeedForward
 
@@ -33,30 +32,13 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-TORCH_TEARDOWN_FLAKES = ("unable to resize file", "terminate called without an active exception")
-
-
 def _run(tmp_path: Path, strategy: str, batch_size: int | None, epochs: int, lr: float) -> dict:
     out = tmp_path / "result.json"
     command = [sys.executable, str(SCRIPT), strategy, str(out), "--epochs", str(epochs)]
     command += ["--lr", str(lr)]
     if batch_size is not None:
         command += ["--batch-size", str(batch_size)]
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("LOCAL_RANK", "NODE_RANK", "WORLD_SIZE")
-    }
-    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    proc = subprocess.run(
-        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180
-    )
-    if proc.returncode != 0 and any(s in proc.stderr for s in TORCH_TEARDOWN_FLAKES):
-        # Known torch failures outside pina, seen intermittently on this machine: the
-        # shared-memory transport of ddp_spawn failing to allocate, and gloo's threads
-        # aborting a process at exit after training finished. Run once more.
-        proc = subprocess.run(
-            command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180
-        )
-    assert proc.returncode == 0, proc.stderr[-4000:]
+    run_script(command, tmp_path, timeout=180)
     return json.loads(out.read_text())
 
 

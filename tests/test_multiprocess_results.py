@@ -18,7 +18,6 @@ one node (rank 0):
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -26,37 +25,15 @@ from pathlib import Path
 
 import pytest
 import torch.distributed as dist
+from _processes import FLAKES, child_env
 
 SCRIPT = Path(__file__).parent / "scripts" / "ddp_results.py"
-# Known torch failures outside pina (see tests/test_multiprocess.py): run once more.
-FLAKES = ("unable to resize file", "terminate called without an active exception")
 TIMEOUT = 180
-LAUNCH_VARIABLES = (
-    "LOCAL_RANK",
-    "NODE_RANK",
-    "GLOBAL_RANK",
-    "RANK",
-    "GROUP_RANK",
-    "WORLD_SIZE",
-    "LOCAL_WORLD_SIZE",
-    "MASTER_ADDR",
-    "MASTER_PORT",
-)
 
 pytestmark = pytest.mark.skipif(
     not (dist.is_available() and dist.is_gloo_available()),
     reason="torch.distributed with the gloo backend is not available",
 )
-
-
-def _env() -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in LAUNCH_VARIABLES and not k.startswith(("SLURM_", "TORCHELASTIC_"))
-    }
-    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    return env
 
 
 def _free_port() -> int:
@@ -68,7 +45,7 @@ def _free_port() -> int:
 def _run_once(folder: Path, strategy: str) -> subprocess.CompletedProcess:
     command = [sys.executable, str(SCRIPT), strategy, str(folder / "out.json")]
     return subprocess.run(
-        command, cwd=folder, env=_env(), capture_output=True, text=True, timeout=TIMEOUT
+        command, cwd=folder, env=child_env(), capture_output=True, text=True, timeout=TIMEOUT
     )
 
 
@@ -78,7 +55,7 @@ def _run_two_nodes_once(folder: Path, launcher: str) -> list[tuple[int, str]]:
     script = [str(SCRIPT), "ddp", str(folder / "out.json"), "--num-nodes", "2", "--devices", "1"]
     procs = []
     for node in (0, 1):
-        env = _env()
+        env = child_env()
         if launcher == "torchrun":
             command = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "2"]
             command += ["--node-rank", str(node), "--nproc-per-node", "1"]

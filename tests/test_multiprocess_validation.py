@@ -9,19 +9,17 @@ weights on every rank.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import torch
 import torch.distributed as dist
+from _processes import run_script
 
 from pina.model import FeedForward
 
 SCRIPT = Path(__file__).parent / "scripts" / "ddp_validation.py"
-FLAKES = ("unable to resize file", "terminate called without an active exception")
 
 pytestmark = pytest.mark.skipif(
     not (dist.is_available() and dist.is_gloo_available()),
@@ -34,18 +32,7 @@ def _run(tmp_path: Path, solver: str, batch_size: int | None) -> dict:
     command = [sys.executable, str(SCRIPT), solver, str(out)]
     if batch_size is not None:
         command += ["--batch-size", str(batch_size)]
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("LOCAL_RANK", "NODE_RANK", "WORLD_SIZE")
-    }
-    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    proc = subprocess.run(
-        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240
-    )
-    if proc.returncode != 0 and any(s in proc.stderr for s in FLAKES):
-        proc = subprocess.run(
-            command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240
-        )
-    assert proc.returncode == 0, proc.stderr[-4000:]
+    run_script(command, tmp_path, timeout=240)
     return json.loads(out.read_text())
 
 

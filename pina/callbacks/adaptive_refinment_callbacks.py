@@ -10,14 +10,14 @@ from pytorch_lightning.callbacks import Callback
 from torch import Tensor
 
 from .._errors import ArgumentTypeError
-from .._rng import pack, seeded_generator, unpack
+from .._rng import PicklesGenerators, seeded_generator
 from ..label_tensor import LabelTensor
 from ..trainer import Trainer
 
 __all__ = ["R3Refinement"]
 
 
-class R3Refinement(Callback):
+class R3Refinement(PicklesGenerators, Callback):
     r"""Retain-Resample-Release refinement of the collocation points (Daw et al., 2023).
 
     Every ``sample_every`` epochs (after epochs ``sample_every - 1``,
@@ -64,6 +64,10 @@ class R3Refinement(Callback):
     Example:
         >>> Trainer(pinn, max_epochs=1000, callbacks=[R3Refinement(sample_every=10)]).train()
     """
+
+    # A torch.Generator cannot cross to processes started by torch.multiprocessing
+    # (strategy='ddp_spawn' pickles the callbacks): its state is sent instead.
+    _generator_attributes = ("_generator",)
 
     def __init__(self, sample_every: int) -> None:
         super().__init__()
@@ -120,19 +124,6 @@ class R3Refinement(Callback):
             if self._generator is None:
                 self._generator = torch.Generator()
             self._generator.set_state(state_dict["generator"])
-
-    def __getstate__(self) -> dict[str, Any]:
-        # A torch.Generator cannot cross to processes started by torch.multiprocessing
-        # (strategy='ddp_spawn' pickles the callbacks): send its state.
-        state = dict(self.__dict__)
-        if self._generator is not None:
-            state["_generator"] = pack(self._generator)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        if isinstance(self._generator, bytes):
-            self._generator = unpack(self._generator)
 
     # ------------------------------------------------------------- refinement
     def _refine(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import torch
 from torch import Tensor
 
-from .._rng import pack, unpack
+from .._rng import PicklesGenerators
 from ..label_tensor import LabelTensor
 from .batch import Batch, ConditionBatch
 
@@ -28,7 +28,7 @@ class Rows(NamedTuple):
     indices: Tensor
 
 
-class SplitLoader:
+class SplitLoader(PicklesGenerators):
     """Yield the :class:`~pina.data.batch.Batch` of each step of one split.
 
     With ``batch_size=None`` one step holds every point. With an int, the
@@ -49,6 +49,10 @@ class SplitLoader:
         split: ``'train'``, ``'val'`` or ``'test'`` (given to the batches).
     """
 
+    # A torch.Generator cannot cross to processes started by torch.multiprocessing
+    # (strategy='ddp_spawn'): its state is sent instead.
+    _generator_attributes = ("generator",)
+
     def __init__(
         self,
         rows: Mapping[str, Rows],
@@ -67,17 +71,6 @@ class SplitLoader:
         self._dtype: torch.dtype | None = None
         self._rank, self._world_size = 0, 1
         self._plan()
-
-    def __getstate__(self) -> dict[str, Any]:
-        # A torch.Generator cannot cross to processes started by torch.multiprocessing
-        # (strategy='ddp_spawn'): send its state.
-        state = dict(self.__dict__)
-        state["generator"] = pack(self.generator)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.generator = unpack(state["generator"])
 
     @property
     def condition_names(self) -> list[str]:

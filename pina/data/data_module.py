@@ -11,7 +11,7 @@ import torch
 from torch import Tensor
 
 from .._errors import ArgumentTypeError
-from .._rng import pack, seeded_generator, unpack
+from .._rng import PicklesGenerators, seeded_generator
 from ..label_tensor import LabelTensor
 from ..problem import AbstractProblem
 from ._loader import Rows, SplitLoader
@@ -57,7 +57,7 @@ def _ordered(points: LabelTensor, labels: list[str]) -> LabelTensor:
     return points if points._labels == labels else points.extract(labels)
 
 
-class PinaDataModule(pl.LightningDataModule):
+class PinaDataModule(PicklesGenerators, pl.LightningDataModule):
     r"""Every condition's points, split into training, validation and test sets.
 
     Built by :class:`~pina.trainer.Trainer` from the problem's points when the
@@ -99,6 +99,8 @@ class PinaDataModule(pl.LightningDataModule):
         ValueError: For a ``batch_size`` below 1 or split sizes outside
             ``[0, 1]`` or adding up to more than 1.
     """
+
+    _generator_attributes = ("generator",)
 
     def __init__(
         self,
@@ -155,16 +157,10 @@ class PinaDataModule(pl.LightningDataModule):
         }
         self._placed: dict[str, tuple[Any, ...]] = {}
 
-    def __getstate__(self) -> dict[str, Any]:
-        # A torch.Generator cannot cross to processes started by torch.multiprocessing
-        # (strategy='ddp_spawn'): send its state; the loaders share it again afterwards.
-        state = dict(self.__dict__)
-        state["generator"] = pack(self.generator)
-        return state
-
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.generator = unpack(state["generator"])
+        # The generator crosses to processes started by torch.multiprocessing as its
+        # state (PicklesGenerators); the loaders share it again afterwards.
+        super().__setstate__(state)
         for loader in self._loaders.values():
             loader.generator = self.generator
 

@@ -49,6 +49,7 @@ class EpochLosses:
         self.weights = list(data_weights)
         self.stage = stage
         self._unit_weights = all(w == 1.0 for w in self.weights)
+        self._every = list(range(len(self.names)))
         self._sum: Tensor | None = None
         self._count = [0] * len(self.names)
 
@@ -112,7 +113,7 @@ class EpochLosses:
                 device=detached.device,
             )
         indices = [self.index[name] for name in names]
-        if indices == list(range(n)):
+        if indices == self._every:
             self._sum += detached
         elif indices:
             index = torch.tensor(indices, dtype=torch.long, device=detached.device)

@@ -316,14 +316,6 @@ class GAROM(SolverInterface):
             )
         return out.tensor if isinstance(out, LabelTensor) else out
 
-    def _zero(self) -> Tensor:
-        """A zero on the graph of every trainable parameter (keeps DDP's all-reduce in step)."""
-        zero = torch.zeros((), device=self._k.device, dtype=self._k.dtype)
-        for param in self.parameters():
-            if param.requires_grad:
-                zero = zero + 0.0 * param.sum()
-        return zero
-
     def training_step(self, batch: Batch, batch_idx: int) -> Tensor:
         """One discriminator step, one generator step and the update of ``k``; see the class doc.
 
@@ -344,7 +336,7 @@ class GAROM(SolverInterface):
 
         # 1. discriminator: L_real - k L_fake
         opt_discriminator.zero_grad()
-        real = self._zero() if not data else None
+        real = self._zero_on_graph() if not data else None
         fake = real
         for (_, params, snapshots, _), factor in zip(data, factors):
             generated = self._generate(params, snapshots)
@@ -361,7 +353,7 @@ class GAROM(SolverInterface):
 
         # 2. generator: L(D(G), G) + regularizer * L(u, G)
         opt_generator.zero_grad()
-        g_loss = self._zero() if not data else None
+        g_loss = self._zero_on_graph() if not data else None
         reconstruction: list[Tensor] = []
         for (_, params, snapshots, scale), factor in zip(data, factors):
             generated = self._generate(params, snapshots)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from abc import ABCMeta, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pytorch_lightning as pl
@@ -147,6 +147,8 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
             stage: EpochLosses.of(problem, stage) for stage in ("train", "val", "test")
         }
         self._publisher = EpochMetricsPublisher()
+        # Evaluating physics conditions needs autograd, also in validation and test.
+        self._has_physics = any(c.equation is not None for c in problem.conditions.values())
 
     @staticmethod
     def _features_per_model(extra_features: Sequence[Any] | None, n_models: int) -> list[list[Any]]:
@@ -315,12 +317,21 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
             metric_names, values, floats = accumulator.metrics(self)
             self._publisher.publish(self, metric_names, values, batch_idx, floats)
         if not losses:
-            zero = torch.zeros((), device=self.device)
-            for param in self.parameters():
-                if param.requires_grad:
-                    zero = zero + 0.0 * param.sum()
-            return zero
+            return self._zero_on_graph()
         return accumulator.total(stacked, names)
+
+    def _zero_on_graph(self, parameters: Iterable[nn.Parameter] | None = None) -> Tensor:
+        """A zero on the graph of ``parameters`` (default: every trainable one).
+
+        Under DDP every parameter must get a gradient in every step, also on a
+        process with no point in it: adding this keeps the all-reduce in step.
+        """
+        dtype = self.dtype if isinstance(self.dtype, torch.dtype) else None
+        zero = torch.zeros((), device=self.device, dtype=dtype)
+        for param in self.parameters() if parameters is None else parameters:
+            if param.requires_grad:
+                zero = zero + 0.0 * param.sum()
+        return zero
 
     # --------------------------------------------------------- validation, test
     def validation_step(self, batch: Batch, batch_idx: int) -> None:
@@ -341,7 +352,7 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
 
     def _evaluation_step(self, batch: Batch, stage: str) -> None:
         """Evaluate a validation or test batch with gradients on (for the derivatives)."""
-        if not self._evaluation_needs_gradients:
+        if not self._has_physics:
             names, losses = self.evaluation_losses(batch, stage)
         else:
             # Lightning evaluates under torch.inference_mode (or no_grad); derivatives of
@@ -351,11 +362,6 @@ class SolverInterface(pl.LightningModule, metaclass=ABCMeta):
                 names, losses = self.evaluation_losses(_outside_inference(batch), stage)
         rows = [batch[name].input.shape[0] for name in names]
         self._epoch_losses[stage].add_points(losses, names, rows)
-
-    @property
-    def _evaluation_needs_gradients(self) -> bool:
-        """Whether evaluating a condition needs autograd (physics conditions do)."""
-        return any(c.equation is not None for c in self.problem.conditions.values())
 
     def evaluation_losses(self, batch: Batch, stage: str) -> tuple[list[str], list[Tensor]]:
         """The loss of each condition of a validation or test batch.

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import pickle
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytorch_lightning as pl
 import torch
 import torch.distributed as dist
 from _problems import X_DATA, Growth
+from _processes import run_script
 from pytorch_lightning.callbacks import Callback
 
 from pina import Condition, LabelTensor, Trainer
@@ -228,19 +227,7 @@ def test_two_processes_refine_the_same_points_and_shard_them(tmp_path):
     # tests/scripts/ddp_r3.py: 2 DDP ranks whose R3 generators differ (seeded by rank)
     out = tmp_path / "result.json"
     script = Path(__file__).parents[1] / "scripts" / "ddp_r3.py"
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("LOCAL_RANK", "NODE_RANK", "WORLD_SIZE")
-    }
-    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    proc = subprocess.run(
-        [sys.executable, str(script), str(out)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-4000:]
+    run_script([sys.executable, str(script), str(out)], tmp_path)
     ranks = json.loads(out.read_text())
     assert [r["rank"] for r in ranks] == [0, 1]
     points = ranks[0]["points"]  # D at the start of epochs 0, 1, 2 and at the end

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 import pytest
 import torch
 import torch.distributed as dist
+from _processes import run_script
 
 SCRIPT = Path(__file__).parents[1] / "scripts" / "ddp_data_solvers.py"
 EPOCHS = 3
@@ -45,19 +44,8 @@ def ddp_results(tmp_path_factory) -> dict[str, Any]:
     """What each rank saw, for every solver: one run of the script (two processes)."""
     folder = tmp_path_factory.mktemp("ddp")
     out = folder / "result.json"
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("LOCAL_RANK", "NODE_RANK", "WORLD_SIZE")
-    }
-    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     command = [sys.executable, str(SCRIPT), str(out), "--epochs", str(EPOCHS)]
-    proc = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=300)
-    if proc.returncode != 0 and "terminate called without an active exception" in proc.stderr:
-        # gloo's threads can abort a process at exit after training finished (a torch
-        # teardown failure seen intermittently on this machine): run once more.
-        proc = subprocess.run(
-            command, cwd=folder, env=env, capture_output=True, text=True, timeout=300
-        )
-    assert proc.returncode == 0, proc.stderr[-4000:]
+    run_script(command, folder)
     return json.loads(out.read_text())
 
 

@@ -88,7 +88,7 @@ class MinMaxPINN(PINNInterface):
         if self.trainer.world_size > 1:
             # Adversary parameters unused on this process in this step (e.g. the weights of
             # a condition without points here) must still join DDP's gradient all-reduce.
-            total = total + sum(0.0 * p.sum() for p in self._adversary_parameters())
+            total = total + self._zero_on_graph(self._adversary_parameters())
         wrapped = pl.LightningModule.optimizers(self)
         assert isinstance(wrapped, list) and len(wrapped) == 2
         model_optimizer, adversary_optimizer = wrapped
